@@ -1,0 +1,120 @@
+"""Every operating error qrpay raises, in one tree.
+
+Operating errors are expected and typed: a bad QR field, a decline, an expired checkout.
+Programmer errors are assertion failures (see ``qrpay.domain.invariants``) and are never
+caught to be turned into one of these.
+
+    QrpayError                     stable ``code``, readable ``message``
+    └── QrError                    a QR payload or model broke a rule; ``code`` is the
+                                   QR reason (``crc_mismatch``), with ``field`` and
+                                   ``position`` (character index in the payload)
+
+Each class owns its codes. Published codes are never renamed or reused. Messages are
+written once, here or where the error is raised, and never repeated at the HTTP edge.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class QrpayError(Exception):
+    """Root of every operating error. ``code`` is stable and safe to show to callers."""
+
+    code: str = "qrpay.error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+
+class QrReason(StrEnum):
+    """Why a QR payload was refused. Values are published codes: never rename one."""
+
+    PAYLOAD_EMPTY = "payload_empty"
+    PAYLOAD_TOO_LONG = "payload_too_long"
+    # TLV structure (EMVCo MPM)
+    TLV_NON_NUMERIC_ID = "tlv_non_numeric_id"
+    TLV_NON_NUMERIC_LENGTH = "tlv_non_numeric_length"
+    TLV_ZERO_LENGTH = "tlv_zero_length"
+    TLV_LENGTH_OVERFLOW = "tlv_length_overflow"
+    TLV_DEPTH_EXCEEDED = "tlv_depth_exceeded"
+    PFI_NOT_FIRST = "pfi_not_first"
+    PFI_INVALID = "pfi_invalid"
+    DUPLICATE_CRC = "duplicate_crc"
+    DUPLICATE_ID = "duplicate_id"
+    CRC_MISSING = "crc_missing"
+    CRC_NOT_LAST = "crc_not_last"
+    CRC_BAD_LENGTH = "crc_bad_length"
+    CRC_FORMAT = "crc_format"
+    CRC_MISMATCH = "crc_mismatch"
+    # field formats
+    POI_INVALID = "poi_invalid"
+    MCC_INVALID = "mcc_invalid"
+    CURRENCY_INVALID = "currency_invalid"
+    AMOUNT_FORMAT = "amount_format"
+    AMOUNT_ZERO = "amount_zero"
+    TIP_INDICATOR_INVALID = "tip_indicator_invalid"
+    FEE_FIXED_FORMAT = "fee_fixed_format"
+    FEE_PERCENT_FORMAT = "fee_percent_format"
+    COUNTRY_INVALID = "country_invalid"
+    TEMPLATE_NOT_TLV = "template_not_tlv"
+    TEMPLATE_DUPLICATE_ID = "template_duplicate_id"
+    # model given to the encoder
+    ID_INVALID = "id_invalid"
+    VALUE_EMPTY = "value_empty"
+    VALUE_TOO_LONG = "value_too_long"
+    # consumer-presented mode (base64 BER-TLV)
+    CPM_BASE64 = "cpm_base64"
+    CPM_PFI = "cpm_pfi"
+    CPM_NO_APPLICATION_TEMPLATE = "cpm_no_application_template"
+    BER_LENGTH_OVERFLOW = "ber_length_overflow"
+    BER_TAG_INVALID = "ber_tag_invalid"
+    # UPI links
+    URI_SCHEME = "uri_scheme"
+    URI_MISSING_PA = "uri_missing_pa"
+    URI_BAD_PERCENT_ESCAPE = "uri_bad_percent_escape"
+    URI_AMOUNT_FORMAT = "uri_amount_format"
+    URI_CURRENCY = "uri_currency"
+    URI_DUPLICATE_PARAMETER = "uri_duplicate_parameter"
+    # national profiles on top of a structurally valid code
+    PROFILE_ACCOUNT_MISSING = "profile_account_missing"
+    PROFILE_ACCOUNT_INVALID = "profile_account_invalid"
+    PROFILE_CURRENCY_MISMATCH = "profile_currency_mismatch"
+    PROFILE_COUNTRY_MISMATCH = "profile_country_mismatch"
+    PROFILE_REFERENCE_INVALID = "profile_reference_invalid"
+    UNKNOWN_FORMAT = "unknown_format"
+
+
+class QrError(QrpayError):
+    """A QR payload (or a model given to the encoder) broke a rule.
+
+    ``field`` names the data object ("54", "62.05", "61[0].5A", "pa") and ``position`` is
+    the index, in Unicode code points, of the offending character in the payload.
+    """
+
+    def __init__(
+        self,
+        reason: QrReason,
+        message: str,
+        *,
+        field: str | None = None,
+        position: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.code = reason.value
+        self.field = field
+        self.position = position
+
+    def __str__(self) -> str:
+        where = []
+        if self.field is not None:
+            where.append(f"field {self.field}")
+        if self.position is not None:
+            where.append(f"position {self.position}")
+        suffix = f" ({', '.join(where)})" if where else ""
+        return f"{self.code}: {self.message}{suffix}"
