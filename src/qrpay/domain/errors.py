@@ -5,9 +5,11 @@ Programmer errors are assertion failures (see ``qrpay.domain.invariants``) and a
 caught to be turned into one of these.
 
     QrpayError                     stable ``code``, readable ``message``
-    └── QrError                    a QR payload or model broke a rule; ``code`` is the
-                                   QR reason (``crc_mismatch``), with ``field`` and
-                                   ``position`` (character index in the payload)
+    ├── QrError                    a QR payload or model broke a rule; ``code`` is the
+    │                              QR reason (``crc_mismatch``), with ``field`` and
+    │                              ``position`` (character index in the payload)
+    └── MoneyError                 money.*
+        └── UnknownCurrency        money.unknown_currency
 
 Each class owns its codes. Published codes are never renamed or reused. Messages are
 written once, here or where the error is raised, and never repeated at the HTTP edge.
@@ -118,3 +120,11 @@ class QrError(QrpayError):
             where.append(f"position {self.position}")
         suffix = f" ({', '.join(where)})" if where else ""
         return f"{self.code}: {self.message}{suffix}"
+
+
+class MoneyError(QrpayError):
+    code = "money.error"
+
+
+class UnknownCurrency(MoneyError):
+    code = "money.unknown_currency"

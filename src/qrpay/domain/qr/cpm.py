@@ -35,6 +35,11 @@ class BerObject:
     value: bytes
     children: tuple[BerObject, ...] | None = None
 
+    @classmethod
+    def template(cls, tag: str, children: tuple[BerObject, ...]) -> BerObject:
+        """A constructed object whose value is its children, encoded."""
+        return cls(tag, encode_ber(children), children)
+
     def child(self, tag: str) -> BerObject | None:
         return next((c for c in self.children or () if c.tag == tag), None)
 

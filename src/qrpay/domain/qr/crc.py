@@ -17,4 +17,5 @@ def crc16(data: bytes) -> int:
 
 def crc16_hex(text: str) -> str:
     """The four upper-case hex digits EMVCo expects, over the UTF-8 bytes of ``text``."""
-    return f"{crc_hqx(text.encode('utf-8'), CRC_SEED):04X}"
+    # surrogatepass: a lone surrogate (never in a scanned code) must give a CRC, not raise.
+    return f"{crc_hqx(text.encode('utf-8', 'surrogatepass'), CRC_SEED):04X}"

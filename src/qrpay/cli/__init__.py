@@ -1,0 +1,1 @@
+"""The ``qrpay`` command line."""
