@@ -536,12 +536,14 @@ def _read_optional_template(tag: str, text: str, start: int) -> Value:
 
 
 def _read_template(tag: str, text: str, start: int) -> Template:
-    fields: dict[str, Value] = dict(_scan_template(tag, text, start))
-    if tag == "62":
-        # Payment-system templates inside 62 (62.50-99) are nested TLV when they scan.
-        for member, value in fields.items():
-            if member >= "50" and isinstance(value, str):
-                fields[member] = _read_optional_nested(member, value)
+    members = _scan_template(tag, text, start)
+    if tag != "62":
+        return Template(members)
+    # Payment-system templates inside 62 (62.50-99) are nested TLV when they scan.
+    fields: dict[str, Value] = dict(members)
+    for member, value in members.items():
+        if member >= "50":
+            fields[member] = _read_optional_nested(member, value)
     return Template(fields)
 
 
@@ -555,25 +557,13 @@ def _read_optional_nested(member: str, value: str) -> Value:
 
 def _scan_template(path: str, text: str, start: int) -> dict[str, str]:
     try:
-        members = tlv.scan(text, offset=start, field_prefix=f"{path}.")
+        return tlv.scan_members(text, start, f"{path}.")
     except QrError as exc:
+        if exc.reason is QrReason.TEMPLATE_DUPLICATE_ID:
+            raise
         raise QrError(
             QrReason.TEMPLATE_NOT_TLV,
             f"{path} is not a valid TLV template: {exc.message}",
             field=exc.field or path,
             position=exc.position,
         ) from exc
-    fields = {member: text[a:b] for member, a, b in members}
-    if len(fields) == len(members):
-        return fields
-    seen: set[str] = set()
-    for member, member_start, _ in members:
-        if member in seen:
-            raise QrError(
-                QrReason.TEMPLATE_DUPLICATE_ID,
-                f"{path}.{member} appears more than once",
-                field=f"{path}.{member}",
-                position=start + member_start - tlv.TLV_HEADER_CHARS,
-            )
-        seen.add(member)
-    raise AssertionError("unreachable: fewer distinct members means a duplicate")

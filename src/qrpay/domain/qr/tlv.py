@@ -7,6 +7,8 @@ No recursion: nested templates are scanned by the caller, one level at a time.
 
 from __future__ import annotations
 
+from typing import Final
+
 from qrpay.domain.errors import QrError, QrReason
 
 TLV_HEADER_CHARS = 4
@@ -15,10 +17,12 @@ TLV_VALUE_CHARS_MAX = 99
 # (id, value_start, value_end) with offsets into the scanned text
 Item = tuple[str, int, int]
 
+# "00".."99" -> 0..99; only ASCII digits are keys, so '²' or Arabic-Indic digits miss.
+_TWO_DIGITS: Final = {f"{n:02d}": n for n in range(100)}
+
 
 def _is_two_digits(text: str) -> bool:
-    # str.isdigit() alone admits '²' and Arabic-Indic digits; EMVCo means ASCII 0-9.
-    return len(text) == 2 and text.isascii() and text.isdigit()
+    return text in _TWO_DIGITS
 
 
 def scan(text: str, offset: int = 0, field_prefix: str = "") -> list[Item]:
@@ -31,17 +35,46 @@ def scan(text: str, offset: int = 0, field_prefix: str = "") -> list[Item]:
     end = len(text)
     i = 0
     while i < end:
-        head = text[i : i + TLV_HEADER_CHARS]
-        # Fast path: one test for the id and the length together.
-        if not (len(head) == TLV_HEADER_CHARS and head.isdigit() and head.isascii()):
+        # Fast path: one dict lookup validates and converts each two-digit part.
+        tag = text[i : i + 2]
+        size = _TWO_DIGITS.get(text[i + 2 : i + 4])
+        if size is None or tag not in _TWO_DIGITS:
             raise _header_error(text, i, offset, field_prefix)
-        size = int(head[2:])
         start = i + TLV_HEADER_CHARS
         i = start + size
         if size == 0 or i > end:
-            raise _size_error(head[:2], size, end - start, offset + start - 2, field_prefix)
-        items.append((head[:2], start, i))
+            raise _size_error(tag, size, end - start, offset + start - 2, field_prefix)
+        items.append((tag, start, i))
     return items
+
+
+def scan_members(text: str, offset: int, field_prefix: str) -> dict[str, str]:
+    """Like ``scan`` for a template's members, straight into an id -> value mapping.
+
+    A repeated member raises ``template_duplicate_id``: a mapping cannot hold both.
+    """
+    members: dict[str, str] = {}
+    end = len(text)
+    i = 0
+    while i < end:
+        tag = text[i : i + 2]
+        size = _TWO_DIGITS.get(text[i + 2 : i + 4])
+        if size is None or tag not in _TWO_DIGITS:
+            raise _header_error(text, i, offset, field_prefix)
+        start = i + TLV_HEADER_CHARS
+        stop = start + size
+        if size == 0 or stop > end:
+            raise _size_error(tag, size, end - start, offset + start - 2, field_prefix)
+        if tag in members:
+            raise QrError(
+                QrReason.TEMPLATE_DUPLICATE_ID,
+                f"{field_prefix}{tag} appears more than once",
+                field=field_prefix + tag,
+                position=offset + i,
+            )
+        members[tag] = text[start:stop]
+        i = stop
+    return members
 
 
 def _header_error(text: str, i: int, offset: int, field_prefix: str) -> QrError:
