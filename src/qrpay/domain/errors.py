@@ -1,18 +1,51 @@
 """Every operating error qrpay raises, in one tree.
 
 Operating errors are expected and typed: a bad QR field, a decline, an expired checkout.
-Programmer errors are assertion failures (see ``qrpay.domain.invariants``) and are never
-caught to be turned into one of these.
+Programmer errors are assertion failures and are never caught to be turned into one of these.
 
-    QrpayError                     stable ``code``, readable ``message``
-    ├── QrError                    a QR payload or model broke a rule; ``code`` is the
-    │                              QR reason (``crc_mismatch``), with ``field`` and
-    │                              ``position`` (character index in the payload)
-    └── MoneyError                 money.*
-        └── UnknownCurrency        money.unknown_currency
+    QrpayError                          stable ``code``, readable ``message``
+    ├── QrError                         QR reason (``crc_mismatch``), ``field``, ``position``
+    ├── MoneyError                      money.*
+    │   ├── UnknownCurrency             money.unknown_currency
+    │   ├── AmountFormat                money.amount_format
+    │   ├── TooManyDecimals             money.too_many_decimals
+    │   ├── AmountNotPositive           money.amount_not_positive
+    │   └── CurrencyMismatch            money.currency_mismatch
+    ├── LedgerError                     ledger.*
+    │   ├── InsufficientFunds           ledger.insufficient_funds
+    │   ├── AccountNotFound             ledger.account_not_found
+    │   ├── TransferNotPending          ledger.transfer_not_pending
+    │   └── TransferInvalid             ledger.transfer_invalid
+    ├── PaymentError                    payment.*
+    │   ├── InvalidTransition           payment.invalid_transition
+    │   ├── NoRoute                     payment.no_route
+    │   ├── AmountRequired              payment.amount_required
+    │   ├── AmountMismatch              payment.amount_mismatch
+    │   ├── RefundExceedsCaptured       payment.refund_exceeds_captured
+    │   ├── NotRefundable               payment.not_refundable
+    │   ├── CpmTokenUnusable            payment.cpm_token_used_or_expired
+    │   └── Declined                    payment.declined
+    ├── CheckoutError                   checkout.*
+    │   ├── CheckoutExpired             checkout.expired
+    │   ├── CheckoutAlreadyPaid         checkout.already_paid
+    │   └── CheckoutNotOpen             checkout.not_open
+    ├── NotFound                        resource.not_found
+    ├── AuthError                       auth.*
+    │   ├── Unauthenticated             auth.unauthenticated
+    │   └── Forbidden                   auth.forbidden
+    ├── IdempotencyError                idempotency.*
+    │   ├── IdempotencyKeyMissing       idempotency.key_missing
+    │   ├── IdempotencyKeyInvalid       idempotency.key_invalid
+    │   ├── ExistsWithDifferentRequest  idempotency.exists_with_different_request
+    │   └── RequestInProgress           idempotency.request_in_progress
+    ├── RequestInvalid                  request.invalid (``errors``: one entry per field)
+    ├── RequestTooLarge                 request.too_large
+    └── StorageError                    storage.*
+        ├── NotMigrated                 storage.not_migrated
+        └── Unavailable                 storage.unavailable
 
-Each class owns its codes. Published codes are never renamed or reused. Messages are
-written once, here or where the error is raised, and never repeated at the HTTP edge.
+Each class owns its code. Published codes are never renamed or reused. A message is written
+once, where the error is raised; the HTTP edge (``api/problems.py``) adds only a status.
 """
 
 from __future__ import annotations
@@ -128,3 +161,159 @@ class MoneyError(QrpayError):
 
 class UnknownCurrency(MoneyError):
     code = "money.unknown_currency"
+
+
+class AmountFormat(MoneyError):
+    code = "money.amount_format"
+
+
+class TooManyDecimals(MoneyError):
+    code = "money.too_many_decimals"
+
+
+class AmountNotPositive(MoneyError):
+    code = "money.amount_not_positive"
+
+
+class CurrencyMismatch(MoneyError):
+    code = "money.currency_mismatch"
+
+
+class LedgerError(QrpayError):
+    code = "ledger.error"
+
+
+class InsufficientFunds(LedgerError):
+    code = "ledger.insufficient_funds"
+
+
+class AccountNotFound(LedgerError):
+    code = "ledger.account_not_found"
+
+
+class TransferNotPending(LedgerError):
+    code = "ledger.transfer_not_pending"
+
+
+class TransferInvalid(LedgerError):
+    code = "ledger.transfer_invalid"
+
+
+class PaymentError(QrpayError):
+    code = "payment.error"
+
+
+class InvalidTransition(PaymentError):
+    code = "payment.invalid_transition"
+
+
+class NoRoute(PaymentError):
+    code = "payment.no_route"
+
+
+class AmountRequired(PaymentError):
+    code = "payment.amount_required"
+
+
+class AmountMismatch(PaymentError):
+    code = "payment.amount_mismatch"
+
+
+class RefundExceedsCaptured(PaymentError):
+    code = "payment.refund_exceeds_captured"
+
+
+class NotRefundable(PaymentError):
+    code = "payment.not_refundable"
+
+
+class CpmTokenUnusable(PaymentError):
+    code = "payment.cpm_token_used_or_expired"
+
+
+class Declined(PaymentError):
+    code = "payment.declined"
+
+
+class CheckoutError(QrpayError):
+    code = "checkout.error"
+
+
+class CheckoutExpired(CheckoutError):
+    code = "checkout.expired"
+
+
+class CheckoutAlreadyPaid(CheckoutError):
+    code = "checkout.already_paid"
+
+
+class CheckoutNotOpen(CheckoutError):
+    code = "checkout.not_open"
+
+
+class NotFound(QrpayError):
+    """An object that does not exist, or that the caller may not see: the same answer."""
+
+    code = "resource.not_found"
+
+    def __init__(self, kind: str, object_id: str) -> None:
+        super().__init__(f"no {kind} {object_id!r}")
+        self.kind = kind
+
+
+class AuthError(QrpayError):
+    code = "auth.error"
+
+
+class Unauthenticated(AuthError):
+    code = "auth.unauthenticated"
+
+
+class Forbidden(AuthError):
+    code = "auth.forbidden"
+
+
+class IdempotencyError(QrpayError):
+    code = "idempotency.error"
+
+
+class IdempotencyKeyMissing(IdempotencyError):
+    code = "idempotency.key_missing"
+
+
+class IdempotencyKeyInvalid(IdempotencyError):
+    code = "idempotency.key_invalid"
+
+
+class ExistsWithDifferentRequest(IdempotencyError):
+    code = "idempotency.exists_with_different_request"
+
+
+class RequestInProgress(IdempotencyError):
+    code = "idempotency.request_in_progress"
+
+
+class RequestInvalid(QrpayError):
+    """The request does not fit its schema; ``errors`` has one entry per field."""
+
+    code = "request.invalid"
+
+    def __init__(self, message: str, errors: list[dict[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.errors = errors or []
+
+
+class RequestTooLarge(QrpayError):
+    code = "request.too_large"
+
+
+class StorageError(QrpayError):
+    code = "storage.error"
+
+
+class NotMigrated(StorageError):
+    code = "storage.not_migrated"
+
+
+class Unavailable(StorageError):
+    code = "storage.unavailable"

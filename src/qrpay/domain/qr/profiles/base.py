@@ -35,6 +35,8 @@ class Scheme(StrEnum):
     FPS = "fps"
     QRPH = "qrph"
     UPI = "upi"
+    QRPAY = "qrpay"
+    """Codes this gateway issues for its own merchants (the on-us network)."""
 
 
 class Rank(int):
