@@ -16,7 +16,7 @@ from typing import Final
 from qrpay.domain.ids import ApiKeyId, MerchantId, WalletId
 
 API_KEY_PREFIX: Final = "sk_"
-WALLET_TOKEN_PREFIX: Final = "wt_"  # noqa: S105 (a prefix, not a secret)
+WALLET_TOKEN_PREFIX: Final = "wt_"
 SECRET_CHARS_MIN: Final = 20
 SECRET_CHARS_MAX: Final = 200
 

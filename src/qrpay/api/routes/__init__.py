@@ -1,0 +1,1 @@
+"""One router per audience: operator, merchant, wallet, and the health endpoints."""

@@ -1,0 +1,35 @@
+"""What the HTTP layer holds for the life of the app, reached through ``request.app.state``."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from starlette.requests import Request
+
+from qrpay.services.context import Context
+from qrpay.services.payments import OneTimeTokens
+
+
+@dataclass(frozen=True)
+class Limits:
+    request_body_bytes_max: int = 64 * 1024
+    page_size_max: int = 100
+    page_size_default: int = 20
+    idempotency_ttl_s: int = 24 * 3600
+
+
+@dataclass(frozen=True)
+class ApiState:
+    ctx: Context
+    tokens: OneTimeTokens
+    operator_key_hash: str
+    """HMAC of the operator key under the credential pepper; never the key itself."""
+    ready: Callable[[], Awaitable[None]]
+    """Raises ``Unavailable`` when the database or the session store cannot be reached."""
+    limits: Limits = Limits()
+
+
+def api_state(request: Request) -> ApiState:
+    state: ApiState = request.app.state.api
+    return state

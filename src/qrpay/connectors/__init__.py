@@ -1,0 +1,1 @@
+"""Connectors: one interface, one module per network."""

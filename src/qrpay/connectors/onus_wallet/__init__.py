@@ -1,0 +1,1 @@
+"""The on-us wallet network: payer and merchant both hold accounts in this gateway's ledger."""

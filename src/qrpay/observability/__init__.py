@@ -1,0 +1,1 @@
+"""Logs and metrics: structured JSON logs, Prometheus metrics."""
