@@ -19,6 +19,15 @@ def test_bharatqr_reads_vpa_as_account() -> None:
     assert (result.account, result.account_type) == ("razorpaybqr@icici", "vpa")
 
 
+def test_bharatqr_reference_template_is_a_network_without_account() -> None:
+    result = view(merchant_code("26", VPA, {**INR, "27": REFERENCE}))
+
+    assert [(n.template_id, n.account) for n in result.networks] == [
+        ("26", "razorpaybqr@icici"),
+        ("27", None),
+    ]
+
+
 def test_bharatqr_card_ids_are_listed_with_upi() -> None:
     objects = {**INR, "02": "4403847000746908", "04": "522024070007469"}
 
