@@ -149,7 +149,9 @@ class FakeCheckouts(_Repo):
         found = self.s.checkouts.get(checkout_id)
         return copy.copy(found) if found else None
 
-    async def mark_paid(self, checkout_id: CheckoutId, payment_id: PaymentId, now: datetime) -> bool:
+    async def mark_paid(
+        self, checkout_id: CheckoutId, payment_id: PaymentId, now: datetime
+    ) -> bool:
         checkout = self.s.checkouts.get(checkout_id)
         if checkout is None or checkout.status_at(now) is not CheckoutStatus.OPEN:
             return False

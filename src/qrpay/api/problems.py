@@ -19,6 +19,7 @@ MEDIA_TYPE: Final = "application/problem+json"
 
 STATUS: Final[dict[type[e.QrpayError], int]] = {
     e.QrError: 422,
+    e.QrImageError: 422,
     e.MoneyError: 422,
     e.InsufficientFunds: 402,
     e.AccountNotFound: 404,

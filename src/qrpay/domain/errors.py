@@ -5,6 +5,7 @@ Programmer errors are assertion failures and are never caught to be turned into 
 
     QrpayError                          stable ``code``, readable ``message``
     ├── QrError                         QR reason (``crc_mismatch``), ``field``, ``position``
+    ├── QrImageError                    qr_image.* (``qr_image.unreadable``...)
     ├── MoneyError                      money.*
     │   ├── UnknownCurrency             money.unknown_currency
     │   ├── AmountFormat                money.amount_format
@@ -153,6 +154,30 @@ class QrError(QrpayError):
             where.append(f"position {self.position}")
         suffix = f" ({', '.join(where)})" if where else ""
         return f"{self.code}: {self.message}{suffix}"
+
+
+class QrImageReason(StrEnum):
+    """Why a QR image could not be rendered or read. Values are published codes."""
+
+    UNREADABLE = "qr_image.unreadable"
+    """No QR code found, or the bytes are not an image."""
+    TOO_LARGE = "qr_image.too_large"
+    """The payload does not fit a QR code at the asked error correction level."""
+    OPTION_OUT_OF_RANGE = "qr_image.option_out_of_range"
+    PAYLOAD_EMPTY = "qr_image.payload_empty"
+    PAYLOAD_NOT_UTF8 = "qr_image.payload_not_utf8"
+    """The text holds a lone surrogate, so it has no UTF-8 form to put in the code."""
+    IMAGE_TOO_LARGE = "qr_image.image_too_large"
+    """An image given to read has more bytes or pixels than the reader accepts."""
+
+
+class QrImageError(QrpayError):
+    """A QR image could not be rendered (payload, options) or read (input image)."""
+
+    def __init__(self, reason: QrImageReason, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.code = reason.value
 
 
 class MoneyError(QrpayError):

@@ -240,21 +240,46 @@ def inspect(payload: str, *, payload_chars_max: int = PAYLOAD_CHARS_MAX) -> Insp
 
 
 def encode(code: MerchantPresentedCode, *, payload_chars_max: int = PAYLOAD_CHARS_MAX) -> str:
-    """The canonical payload: ids ascending, 63 last, CRC over everything before it."""
+    """The canonical payload: ids ascending, 63 last, CRC over everything before it.
+
+    The model is checked with the decoder's own field rules, without parsing the result
+    again: templates given as ``Template`` are well-formed by construction, and those
+    given as text are scanned like the decoder does.
+    """
     parts = []
+    raw: dict[str, str] = {}
+    starts: dict[str, int] = {}
+    position = 0
     for tag in sorted(code.objects):
         if tag == CRC_ID:
             continue
         value = code.objects[tag]
         text = _encoded_value(tag, value)
+        raw[tag] = text
+        starts[tag] = position + tlv.TLV_HEADER_CHARS
         parts.append(tlv.encode_object(tag, text))
+        position += tlv.TLV_HEADER_CHARS + len(text)
+    _check_model(code, raw, starts)
     body = "".join(parts) + CRC_ID + "04"
     payload = body + crc16_hex(body)
     _check_size(payload, payload_chars_max)
-    inspection = inspect(payload, payload_chars_max=payload_chars_max)
-    if inspection.error is not None:
-        raise inspection.error
     return payload
+
+
+def _check_model(code: MerchantPresentedCode, raw: dict[str, str], starts: dict[str, int]) -> None:
+    pfi = raw.get(PFI_ID)
+    if pfi is None:
+        raise QrError(QrReason.PFI_NOT_FIRST, "the payload format indicator 00 is missing")
+    if pfi not in ("01", "02"):
+        raise QrError(
+            QrReason.PFI_INVALID, f"payload format indicator is {pfi!r}", field=PFI_ID, position=4
+        )
+    error = _check_fields(raw, starts)
+    if error is not None:
+        raise error
+    for tag, value in code.objects.items():
+        if tag in _REQUIRED_TEMPLATE_IDS and isinstance(value, str):
+            _scan_template(tag, value, starts[tag])
 
 
 def _encoded_value(tag: str, value: Value) -> str:

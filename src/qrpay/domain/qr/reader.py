@@ -133,6 +133,10 @@ def _read_mpm(payload: str, registry: ProfileRegistry, payload_chars_max: int) -
         return reading
     for path, template in reading.view.nested.items():
         reading.templates[path] = {k: _text(v) for k, v in template.fields.items()}
+    for tag, refusal in reading.view.refused.items():
+        reading.warnings.append(
+            Warning("profile_network_refused", refusal.field or tag, str(refusal))
+        )
     return reading
 
 

@@ -60,8 +60,8 @@ def decode(payload: str, *, payload_chars_max: int = URI_CHARS_MAX) -> UpiLink:
     head, _, query = payload.partition("?")
     if head.lower() != URI_PREFIX:
         raise QrError(QrReason.URI_SCHEME, f"expected '{URI_PREFIX}?...', got {head!r}", position=0)
-    parameters = _parameters(query, len(head) + 1)
-    _check(parameters, payload)
+    parameters, positions = _parameters(query, len(head) + 1)
+    _check(parameters, positions)
     return UpiLink(parameters)
 
 
@@ -72,8 +72,10 @@ def encode(link: UpiLink) -> str:
     return text
 
 
-def _parameters(query: str, offset: int) -> dict[str, str]:
+def _parameters(query: str, offset: int) -> tuple[dict[str, str], dict[str, int]]:
+    """The decoded parameters, and where each one's name starts in the link."""
     parameters: dict[str, str] = {}
+    positions: dict[str, int] = {}
     position = offset
     for part in query.split("&"):
         name, _, raw = part.partition("=")
@@ -86,8 +88,9 @@ def _parameters(query: str, offset: int) -> dict[str, str]:
             )
         if name:
             parameters[name] = _unquote(raw, name, position + len(name) + 1)
+            positions[name] = position
         position += len(part) + 1
-    return parameters
+    return parameters, positions
 
 
 def _unquote(raw: str, name: str, position: int) -> str:
@@ -112,7 +115,7 @@ def _unquote(raw: str, name: str, position: int) -> str:
         ) from exc
 
 
-def _check(parameters: dict[str, str], payload: str) -> None:
+def _check(parameters: dict[str, str], positions: dict[str, int]) -> None:
     if not parameters.get("pa"):
         raise QrError(
             QrReason.URI_MISSING_PA, "the payee address (pa) is missing", field="pa", position=0
@@ -123,7 +126,7 @@ def _check(parameters: dict[str, str], payload: str) -> None:
             QrReason.URI_AMOUNT_FORMAT,
             f"amount {amount!r} is not rupees with at most two decimals",
             field="am",
-            position=max(payload.find("am="), 0),
+            position=positions["am"],
         )
     currency = parameters.get("cu")
     if currency is not None and currency != UPI_CURRENCY:
@@ -131,5 +134,5 @@ def _check(parameters: dict[str, str], payload: str) -> None:
             QrReason.URI_CURRENCY,
             f"currency {currency!r}; UPI links pay in INR",
             field="cu",
-            position=max(payload.find("cu="), 0),
+            position=positions["cu"],
         )

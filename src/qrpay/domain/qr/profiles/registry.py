@@ -1,12 +1,20 @@
-"""Which profiles a code matches, and the payer's view of it that they produce."""
+"""Which profiles a code matches, and the payer's view of it that they produce.
+
+The profile with the lowest ``Rank`` names the code and its checks decide whether the
+code can be paid at all. Every other template a profile recognises is read too: it
+becomes one of ``PaymentView.networks`` when its profile accepts it, and is listed in
+``PaymentView.refused`` (and left out of the networks) when its profile does not, since
+no payment can reach the merchant through it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
 import iso4217
 
+from qrpay.domain.errors import QrError
 from qrpay.domain.qr.fields import card_scheme_name
 from qrpay.domain.qr.mpm import MerchantPresentedCode, PointOfInitiation, Template
 from qrpay.domain.qr.profiles.base import AccountReading, Profile, Scheme
@@ -43,6 +51,8 @@ class PaymentView:
     networks: tuple[Network, ...]
     nested: dict[str, Template]
     """Templates a profile decodes inside a member ("38.01" for VietQR)."""
+    refused: dict[str, QrError] = field(default_factory=dict)
+    """Templates, by id, that their profile refused; their networks cannot be used."""
 
 
 def currency_alpha(number: str | None) -> str | None:
@@ -66,13 +76,13 @@ class ProfileRegistry:
 
     def scheme(self, code: MerchantPresentedCode) -> Scheme:
         """The code's scheme, without the profile's checks; ``emvco`` when none matches."""
-        best = self._best(code)
+        best = _best(self._matches(code))
         return best[0].scheme if best is not None else Scheme.EMVCO
 
     def view(self, code: MerchantPresentedCode) -> PaymentView:
         """Read the code through its profile; raise ``QrError`` when the profile refuses it."""
-        best = self._best(code)
-        networks = tuple(self._networks(code))
+        matches = list(self._matches(code))
+        best = _best(matches)
         if best is None:
             reading = AccountReading(None, None, code.additional("05"))
             scheme, network = Scheme.EMVCO, "EMVCo"
@@ -80,6 +90,7 @@ class ProfileRegistry:
             profile, tag, template = best
             reading = profile.read(code, tag, template)
             scheme, network = profile.scheme, profile.network
+        found, refused = _read_others(code, matches, best, reading)
         return PaymentView(
             scheme=scheme,
             network=network,
@@ -91,27 +102,64 @@ class ProfileRegistry:
             merchant_name=code.merchant_name,
             merchant_city=code.merchant_city,
             dynamic=code.point_of_initiation is PointOfInitiation.DYNAMIC,
-            networks=networks,
+            networks=tuple(_networks(code, found, refused)),
             nested=reading.nested,
+            refused=refused,
         )
 
-    def _best(self, code: MerchantPresentedCode) -> tuple[Profile, str, Template] | None:
-        best: tuple[Profile, str, Template] | None = None
+    def _matches(self, code: MerchantPresentedCode) -> Iterator[_Match]:
         for tag, template in code.account_templates():
             profile = self.find(code, template)
-            if profile is not None and (best is None or profile.rank < best[0].rank):
-                best = (profile, tag, template)
-        return best
+            if profile is not None:
+                yield profile, tag, template
 
-    def _networks(self, code: MerchantPresentedCode) -> list[Network]:
-        found = []
-        for tag, value in code.merchant_accounts.items():
-            if isinstance(value, str):
-                name = card_scheme_name(tag)
-                if name is not None:
-                    found.append(Network(name.lower(), tag, None, value))
-                continue
-            profile = self.find(code, value)
-            name = profile.scheme.value if profile is not None else (value.gui or tag)
-            found.append(Network(name, tag, value.gui, value.get("01")))
-        return found
+
+_Match = tuple[Profile, str, Template]
+_Found = tuple[Scheme, str | None]
+
+
+def _best(matches: Iterable[_Match]) -> _Match | None:
+    """The first match of the lowest rank."""
+    best: _Match | None = None
+    for match in matches:
+        if best is None or match[0].rank < best[0].rank:
+            best = match
+    return best
+
+
+def _read_others(
+    code: MerchantPresentedCode,
+    matches: list[_Match],
+    best: _Match | None,
+    reading: AccountReading,
+) -> tuple[dict[str, _Found], dict[str, QrError]]:
+    """What each recognised template names, and the templates their profile refused."""
+    found: dict[str, _Found] = {}
+    refused: dict[str, QrError] = {}
+    for match in matches:
+        profile, tag, template = match
+        try:
+            account = (
+                reading.account if match is best else profile.read(code, tag, template).account
+            )
+        except QrError as exc:
+            refused[tag] = exc
+            continue
+        found[tag] = (profile.scheme, account)
+    assert len(found) + len(refused) == len(matches), "every match is read or refused"
+    return found, refused
+
+
+def _networks(
+    code: MerchantPresentedCode, found: dict[str, _Found], refused: dict[str, QrError]
+) -> Iterator[Network]:
+    for tag, value in code.merchant_accounts.items():
+        if isinstance(value, str):
+            name = card_scheme_name(tag)
+            if name is not None:
+                yield Network(name.lower(), tag, None, value)
+        elif tag in found:
+            scheme, account = found[tag]
+            yield Network(scheme.value, tag, value.gui, account)
+        elif tag not in refused:
+            yield Network(value.gui or tag, tag, value.gui, value.get("01"))
