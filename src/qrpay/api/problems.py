@@ -12,6 +12,7 @@ from typing import Any, Final
 import orjson
 from starlette.responses import Response
 
+from qrpay.connectors.base import NotSupported
 from qrpay.domain import errors as e
 
 PROBLEM_TYPE_BASE: Final = "https://qrpay.dev/problems/"
@@ -21,6 +22,13 @@ STATUS: Final[dict[type[e.QrpayError], int]] = {
     e.QrError: 422,
     e.QrImageError: 422,
     e.MoneyError: 422,
+    e.LedgerError: 422,
+    e.PaymentError: 422,
+    e.CheckoutError: 409,
+    e.AuthError: 401,
+    e.IdempotencyError: 400,
+    e.StorageError: 503,
+    NotSupported: 422,
     e.InsufficientFunds: 402,
     e.AccountNotFound: 404,
     e.TransferNotPending: 409,
