@@ -1,0 +1,91 @@
+"""Configuration from environment variables (``QRPAY_*``), each with a default and a unit.
+
+The embedded defaults run on a bare machine: SQLite under the data directory, the
+in-process session store, secrets generated on first start and kept in the data directory
+(with a line saying where). Production sets ``QRPAY_DATABASE_URL`` and ``QRPAY_REDIS_URL``
+and provides the secrets itself.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from qrpay.domain.qr.profiles.qrpay import DEFAULT_GUI
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="QRPAY_", extra="ignore")
+
+    data_dir: Path = Field(Path("data"), description="Where embedded mode keeps its files.")
+    database_url: str | None = Field(
+        None, description="postgresql://... in production; unset means SQLite in data_dir."
+    )
+    redis_url: str | None = Field(None, description="redis://...; unset means in-process.")
+    session_prefix: str = Field("qrpay:", description="Namespace of every session-store key.")
+    operator_key: SecretStr | None = Field(
+        None, description="Bearer key of the operator API; generated in embedded mode."
+    )
+    credential_pepper: SecretStr | None = Field(
+        None, description="HMAC key for stored credential hashes; generated in embedded mode."
+    )
+    public_url: str = Field("http://127.0.0.1:8000", description="Base URL of hosted pages.")
+    qr_gui: str = Field(DEFAULT_GUI, description="GUI of the gateway's own QR template.")
+    qr_template_id: str = Field("26", description="Template id (26-51) of that template.")
+    request_body_bytes_max: int = Field(64 * 1024, description="Largest request body, bytes.")
+    cpm_token_ttl_s: int = Field(60, ge=10, le=600, description="Consumer-presented code life.")
+    idempotency_ttl_s: int = Field(24 * 3600, ge=3600, description="How long keys replay.")
+    log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
+    log_json: bool = Field(True, description="JSON log lines (false: human-readable).")
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "qrpay.db"
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.sqlite_path}"
+
+
+SECRETS_FILE = "secrets.env"
+
+
+def with_embedded_secrets(settings: Settings) -> tuple[Settings, Path | None]:
+    """Fill missing secrets from (or into) ``<data_dir>/secrets.env``, readable by the owner only.
+
+    Returns the settings and the file's path when it was used, so the caller can say where.
+    """
+    if settings.operator_key is not None and settings.credential_pepper is not None:
+        return settings, None
+    path = settings.data_dir / SECRETS_FILE
+    values = _read_env_file(path)
+    changed = False
+    for name in ("operator_key", "credential_pepper"):
+        if getattr(settings, name) is None and name not in values:
+            values[name] = ("op_" if name == "operator_key" else "") + secrets.token_urlsafe(32)
+            changed = True
+    if changed:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = "".join(f"QRPAY_{k.upper()}={v}\n" for k, v in values.items())
+        path.touch(mode=0o600, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    update = {
+        name: SecretStr(values[name])
+        for name in ("operator_key", "credential_pepper")
+        if getattr(settings, name) is None
+    }
+    return settings.model_copy(update=update), path
+
+
+def _read_env_file(path: Path) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    values = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        key, found, value = line.partition("=")
+        if found and key.startswith("QRPAY_"):
+            values[key.removeprefix("QRPAY_").lower()] = value
+    return values
