@@ -64,7 +64,8 @@ class NotSupported(QrpayError):
 
 
 class Connector(Protocol):
-    spec: Specification
+    @property
+    def spec(self) -> Specification: ...
 
     async def sale(self, request: PaymentRequest) -> ConnectorResult: ...
     async def refund(self, request: PaymentRequest) -> ConnectorResult: ...
