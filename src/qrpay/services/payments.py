@@ -52,6 +52,7 @@ from qrpay.domain.payments import (
 from qrpay.domain.qr import cpm, reader
 from qrpay.domain.qr.profiles import Network, PaymentView, Scheme
 from qrpay.domain.routing import RouteDecision, candidates_for, choose_route
+from qrpay.observability.logs import bind, log
 from qrpay.services.checkouts import get_checkout
 from qrpay.services.context import Context
 from qrpay.services.onboarding import require_merchant, require_wallet
@@ -217,6 +218,8 @@ async def refund(ctx: Context, uow: UnitOfWork, cmd: RefundPayment) -> tuple[Pay
     # The guarded statement, not the check above, decides under concurrent refunds.
     if not await uow.payments.apply_refund(record, payment.status):
         raise RefundExceedsCaptured(f"refunds of payment {payment.id} would exceed its capture")
+    bind(payment_id=payment.id)
+    log.info("payment.refunded", refund_id=record.id, amount_minor=amount.amount_minor)
     back = _transfer(
         ctx, merchant.account_id, wallet.account_id, amount, TransferCode.REFUND, payment.id
     )
@@ -354,6 +357,14 @@ async def _execute(
     if not approved:
         raise Declined(f"declined by {connector.spec.name} ({result.network_code})")
     payment.succeed()
+    bind(payment_id=payment.id)
+    log.info(
+        "payment.succeeded",
+        merchant_id=payment.merchant_id,
+        amount_minor=payment.amount.amount_minor,
+        currency=payment.amount.currency.code,
+        connector=connector.spec.name,
+    )
     await uow.payments.add(payment)
     money = _transfer(
         ctx,

@@ -28,6 +28,7 @@ from qrpay.api.schemas import (
 from qrpay.api.state import ApiState, api_state
 from qrpay.domain.ids import TerminalId
 from qrpay.domain.payments import PaymentStatus
+from qrpay.observability import metrics
 from qrpay.services import checkouts, payments
 from qrpay.services.unit_of_work import PaymentFilter, UnitOfWork
 
@@ -192,6 +193,7 @@ async def pay_cpm(
     async def work(uow: UnitOfWork) -> tuple[int, bytes]:
         cmd = payments.PayCpm(principal.merchant_id, body.cpm_payload, body.amount, body.currency)
         payment = await payments.pay_cpm(state.ctx, uow, state.tokens, cmd)
+        metrics.PAYMENTS.labels(payment.status.value, payment.source.value).inc()
         return 201, as_json(PaymentOut.of(payment))
 
     return await run_idempotent(request, state, principal, work)

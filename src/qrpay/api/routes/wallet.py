@@ -22,6 +22,7 @@ from qrpay.api.schemas import (
 )
 from qrpay.api.state import ApiState, api_state
 from qrpay.domain.ids import TransferId
+from qrpay.observability import metrics
 from qrpay.services import onboarding, payments
 from qrpay.services.unit_of_work import UnitOfWork
 
@@ -50,6 +51,7 @@ async def pay_qr(
     async def work(uow: UnitOfWork) -> tuple[int, bytes]:
         cmd = payments.PayQr(principal.wallet_id, body.qr_payload, body.amount)
         payment = await payments.pay_qr(state.ctx, uow, cmd)
+        metrics.PAYMENTS.labels(payment.status.value, payment.source.value).inc()
         return 201, as_json(PaymentOut.of(payment))
 
     return await run_idempotent(request, state, principal, work)
