@@ -1,0 +1,22 @@
+"""A clock that moves only when a test says so."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+FAKE_CLOCK_START = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
+
+
+class FakeClock:
+    """Implements ``qrpay.adapters.clock.Clock``; starts at ``start`` and never goes back."""
+
+    def __init__(self, start: datetime = FAKE_CLOCK_START) -> None:
+        assert start.tzinfo is not None, "a clock reads aware UTC time"
+        self._now = start.astimezone(UTC)
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, *, seconds: float) -> None:
+        assert seconds >= 0, "time does not go back"
+        self._now += timedelta(seconds=seconds)
