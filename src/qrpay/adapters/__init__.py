@@ -1,4 +1,5 @@
 """Adapters: qrpay's edges to libraries and the outside world, behind small interfaces.
 
-``clock`` tells the time.
+``clock`` tells the time; ``session_store`` keeps short-lived sessions, one-time tokens and
+live-status channels.
 """
