@@ -1,0 +1,1 @@
+"""Fakes for tests: small, honest stand-ins for the adapters' ports."""

@@ -1,16 +1,23 @@
-"""A clock that moves only when the test says so."""
+"""A clock that moves only when a test says so."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+FAKE_CLOCK_START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
 
 class FakeClock:
-    def __init__(self, start: datetime | None = None) -> None:
-        self.current = start or datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+    """Implements ``qrpay.adapters.clock.Clock``; starts at ``start`` and never goes back."""
+
+    def __init__(self, start: datetime = FAKE_CLOCK_START) -> None:
+        assert start.tzinfo is not None, "a clock reads aware UTC time"
+        self._now = start.astimezone(UTC)
 
     def now(self) -> datetime:
-        return self.current
+        return self._now
 
-    def advance(self, **delta: float) -> None:
-        self.current += timedelta(**delta)
+    def advance(self, *, seconds: float = 0, minutes: float = 0, hours: float = 0) -> None:
+        delta = timedelta(seconds=seconds, minutes=minutes, hours=hours)
+        assert delta >= timedelta(0), "time does not go back"
+        self._now += delta

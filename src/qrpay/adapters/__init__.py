@@ -1,4 +1,6 @@
-"""Adapters: qrpay's edges to libraries and the outside world, behind plain functions.
+"""Adapters: qrpay's edges to libraries and the outside world, behind small interfaces.
 
-``qr_image`` renders payloads to PNG and SVG and reads QR codes out of images.
+``qr_image`` renders payloads to PNG and SVG and reads QR codes out of images; ``clock``
+tells the time; ``session_store`` keeps short-lived sessions, one-time tokens and
+live-status channels (in-process by default, Redis in production).
 """

@@ -28,6 +28,7 @@ STATUS: Final[dict[type[e.QrpayError], int]] = {
     e.AuthError: 401,
     e.IdempotencyError: 400,
     e.StorageError: 503,
+    e.SessionError: 503,
     NotSupported: 422,
     e.InsufficientFunds: 402,
     e.AccountNotFound: 404,

@@ -41,6 +41,13 @@ Programmer errors are assertion failures and are never caught to be turned into 
     │   └── RequestInProgress           idempotency.request_in_progress
     ├── RequestInvalid                  request.invalid (``errors``: one entry per field)
     ├── RequestTooLarge                 request.too_large
+    ├── SessionError                    session.*
+    │   ├── SessionKeyInvalid           session.key_invalid
+    │   ├── SessionValueTooLarge        session.value_too_large
+    │   ├── SessionTtlOutOfRange        session.ttl_out_of_range
+    │   ├── SessionMessageTooLarge      session.message_too_large
+    │   ├── SessionSubscribersFull      session.subscribers_full
+    │   └── SessionStoreFull            session.store_full
     └── StorageError                    storage.*
         ├── NotMigrated                 storage.not_migrated
         └── Unavailable                 storage.unavailable
@@ -330,6 +337,36 @@ class RequestInvalid(QrpayError):
 
 class RequestTooLarge(QrpayError):
     code = "request.too_large"
+
+
+class SessionError(QrpayError):
+    """The session store refused a call: a key, value, TTL or message out of its limits."""
+
+    code = "session.error"
+
+
+class SessionKeyInvalid(SessionError):
+    code = "session.key_invalid"
+
+
+class SessionValueTooLarge(SessionError):
+    code = "session.value_too_large"
+
+
+class SessionTtlOutOfRange(SessionError):
+    code = "session.ttl_out_of_range"
+
+
+class SessionMessageTooLarge(SessionError):
+    code = "session.message_too_large"
+
+
+class SessionSubscribersFull(SessionError):
+    code = "session.subscribers_full"
+
+
+class SessionStoreFull(SessionError):
+    code = "session.store_full"
 
 
 class StorageError(QrpayError):

@@ -1,0 +1,1 @@
+"""Tests that run against real backends: Redis, databases, sockets."""
