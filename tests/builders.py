@@ -118,7 +118,10 @@ def checkout(merchant_id: MerchantId, amount_minor: int = 12_050, **fields: Any)
 
 
 def payment(
-    merchant_id: MerchantId, wallet_id: WalletId | None, amount_minor: int = 12_050, **fields: Any
+    merchant_id: MerchantId,
+    wallet_id: WalletId | None = None,
+    amount_minor: int = 12_050,
+    **fields: Any,
 ) -> Payment:
     values: dict[str, Any] = {
         "id": PaymentId(next_id("pay")),

@@ -6,7 +6,7 @@ Driver exceptions stop here (``raise ... from exc``):
         payment error; the repositories' guards should have refused first, so reaching
         one of these means the second line of defence worked
     the server is gone, busy, timed out, or aborted us in a deadlock  -> ``Unavailable``
-    SQLite has no such table                                           -> ``NotMigrated``
+    a table is missing (the database was never migrated)              -> ``NotMigrated``
 
 Anything else (a duplicate primary key, say) is a programmer error and propagates as is.
 
@@ -62,6 +62,7 @@ _CONSTRAINT_RE: Final = re.compile("|".join(rf"\b{name}\b" for name in MONEY_CON
 # statement or lock timeout, too many connections, server shutting down.
 _TRANSIENT_SQLSTATES: Final = frozenset({"40P01", "40001", "57014", "55P03", "53300"})
 _TRANSIENT_SQLSTATE_CLASSES: Final = ("08", "57P")
+_UNDEFINED_TABLE: Final = "42P01"
 
 
 def translate(exc: DBAPIError) -> Exception:
@@ -72,9 +73,9 @@ def translate(exc: DBAPIError) -> Exception:
         if match is None:
             return exc
         return MONEY_CONSTRAINTS[match.group(0)](f"the database refused the change ({match[0]})")
-    if "no such table" in text:
-        return NotMigrated("the database has no qrpay tables: run `qrpay migrate`")
     sqlstate = getattr(exc.orig, "sqlstate", None) or ""
+    if "no such table" in text or sqlstate == _UNDEFINED_TABLE:
+        return NotMigrated("the database has no qrpay tables: run `qrpay migrate`")
     transient = sqlstate in _TRANSIENT_SQLSTATES or sqlstate.startswith(_TRANSIENT_SQLSTATE_CLASSES)
     if (
         transient
