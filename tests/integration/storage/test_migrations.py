@@ -55,13 +55,19 @@ async def test_migrations_yield_exactly_the_declared_schema(sql_store: SqlStore)
     assert differences == []
 
 
-async def test_a_database_ahead_of_the_code_is_refused(sql_store: SqlStore) -> None:
-    async with sql_store.engine.begin() as connection:
-        await connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
-    with pytest.raises(NotMigrated, match="is at revision 9999"):
-        await sql_store.check_migrated()
-    with pytest.raises(StorageError, match="9999"):
-        await sql_store.migrate()
+async def test_a_database_ahead_of_the_code_is_refused(blank_sql_url: URL) -> None:
+    # a database of its own: the shared one must stay at head for the other tests
+    store = SqlStore(blank_sql_url)
+    try:
+        await store.migrate()
+        async with store.engine.begin() as connection:
+            await connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+        with pytest.raises(NotMigrated, match="is at revision 9999"):
+            await store.check_migrated()
+        with pytest.raises(StorageError, match="9999"):
+            await store.migrate()
+    finally:
+        await store.dispose()
 
 
 def test_cli_migrate_prints_what_it_applied_and_is_idempotent(tmp_path: Path) -> None:
