@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from qrpay.adapters import qr_image
 from tests.api.conftest import ApiClient
-
-pytestmark = pytest.mark.anyio
 
 
 async def _paid(api: ApiClient, merchant: dict[str, str], token: str, amount: int) -> str:

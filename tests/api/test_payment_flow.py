@@ -6,8 +6,6 @@ import pytest
 
 from tests.api.conftest import OPERATOR_KEY, ApiClient
 
-pytestmark = pytest.mark.anyio
-
 
 async def test_checkout_paid_then_refunded_in_two_halves(api: ApiClient) -> None:
     merchant = await api.merchant()

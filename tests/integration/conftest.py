@@ -1,8 +1,6 @@
 """Fixtures for integration tests: session stores on every backend.
 
 ``session_store`` runs a test once per backend, ``[memory]`` and ``[redis]``::
-
-    @pytest.mark.anyio
     async def test_token_is_redeemed_once(session_store: SessionStore) -> None:
         await session_store.put("cpm:tok", b"wallet-1", ttl_ms=60_000)
         ...

@@ -24,7 +24,7 @@ from tests.integration.concurrency import all_at_once
 from tests.integration.conftest import SessionBackend
 from tests.integration.session_store.tcp_proxy import TcpProxy
 
-pytestmark = [pytest.mark.anyio, pytest.mark.redis]
+pytestmark = pytest.mark.redis
 
 TTL_MS = 10_000
 DELIVERY_S = 1.0

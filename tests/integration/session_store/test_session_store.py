@@ -21,8 +21,6 @@ from qrpay.domain.errors import (
 from tests.integration.concurrency import all_at_once
 from tests.integration.conftest import SessionBackend
 
-pytestmark = pytest.mark.anyio
-
 TTL_MS = 10_000
 CONCURRENT_TAKERS = 50
 DELIVERY_S = 1.0

@@ -14,8 +14,6 @@ from qrpay.domain.qr.crc import crc16_hex
 from qrpay.services import checkouts, onboarding, payments
 from tests.fakes.context import Harness, harness
 
-pytestmark = pytest.mark.anyio
-
 
 async def _setup(h: Harness, balance: int = 10_000) -> tuple[Merchant, Wallet]:
     async with h.ctx.uow() as uow:

@@ -16,7 +16,6 @@ def test_no_url_means_the_in_process_store(url: str | None, fake_clock: FakeCloc
     assert store.prefix == "qrpay:"
 
 
-@pytest.mark.anyio
 async def test_a_redis_url_means_the_redis_store(fake_clock: FakeClock) -> None:
     # no connection is opened until the first call
     store = session_store_from_url("redis://redis.invalid:6379/0", prefix="p:", clock=fake_clock)

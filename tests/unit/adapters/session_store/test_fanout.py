@@ -7,8 +7,6 @@ from qrpay.adapters.session_store.fanout import Fanout, QueuedSubscription
 from qrpay.adapters.session_store.limits import SessionLimits
 from qrpay.domain.errors import SessionSubscribersFull, Unavailable
 
-pytestmark = pytest.mark.anyio
-
 
 async def test_a_full_queue_drops_its_oldest_message_and_counts_it() -> None:
     subscription = QueuedSubscription("c", queue_max=2)

@@ -9,8 +9,6 @@ from qrpay.adapters.session_store.memory import MemorySessionStore
 from qrpay.domain.errors import SessionStoreFull
 from tests.fakes.clock import FakeClock
 
-pytestmark = pytest.mark.anyio
-
 TTL_MS = 1_000
 
 

@@ -1,0 +1,1 @@
+"""Alembic's environment and the revisions, written by hand (see ``../schema.py``)."""
