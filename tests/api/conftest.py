@@ -1,23 +1,36 @@
-"""The HTTP API in process: httpx over ASGI, against one of the stores.
+"""The HTTP API in process: httpx over ASGI, against every store the product ships.
 
-``api`` yields an ``ApiClient`` bound to a fresh gateway; ``backend`` chooses the store
-(``fake`` here; the storage fixtures add ``sqlite`` and ``postgres``). Helpers on the client
+``api`` runs each test three times: ``[fake]`` (in-memory fakes, fastest), ``[sqlite]``
+(the embedded default: SQLite and the in-process session store) and ``[postgres]``
+(production: PostgreSQL and Redis; skipped without the servers unless ``CI=true``). Time is
+a fake clock in every case, so expiries are tested without sleeping. Helpers on the client
 onboard a merchant and a wallet through the operator API, as a real operator would.
 """
 
 from __future__ import annotations
 
 import itertools
+import os
+import secrets
+import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from qrpay.adapters.db.store import SqlStore
+from qrpay.adapters.session_store.base import SessionStore
+from qrpay.adapters.session_store.factory import session_store_from_url
+from qrpay.adapters.session_store.memory import MemorySessionStore
 from qrpay.api.app import create_app
 from qrpay.api.state import ApiState
 from qrpay.domain.credentials import credential_hash
+from qrpay.domain.errors import Unavailable
+from tests.databases import PostgresDatabase, sqlite_url
+from tests.fakes.clock import FakeClock
 from tests.fakes.context import Harness, harness
 
 OPERATOR_KEY = "op_test_operator_key_0123456789"
@@ -63,9 +76,69 @@ async def _ready() -> None:
     return None
 
 
-@pytest.fixture
-async def api() -> AsyncIterator[ApiClient]:
-    h = harness()
+API_BACKENDS = [
+    pytest.param("fake", id="fake"),
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgres", id="postgres", marks=[pytest.mark.postgres, pytest.mark.redis]),
+]
+
+
+@pytest.fixture(params=API_BACKENDS)
+async def api(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[ApiClient]:
+    async for client in _backend_client(request, tmp_path, request.param):
+        yield client
+
+
+@pytest.fixture(params=API_BACKENDS[1:])
+async def sql_api(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[ApiClient]:
+    """Only the real stores: for concurrency, which the fake does not model."""
+    async for client in _backend_client(request, tmp_path, request.param):
+        yield client
+
+
+async def _backend_client(
+    request: pytest.FixtureRequest, tmp_path: Path, backend: str
+) -> AsyncIterator[ApiClient]:
+    if backend == "fake":
+        async for client in _client(harness()):
+            yield client
+        return
+    clock = FakeClock()
+    sessions: SessionStore
+    if backend == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        url = sqlite_url(Path(shutil.copyfile(template, tmp_path / "qrpay.db")))
+        sessions = MemorySessionStore(clock=clock, prefix="qrpay-test:")
+    else:
+        database: PostgresDatabase = request.getfixturevalue("postgres_database")
+        database.empty()
+        url = database.url
+        sessions = await _redis_sessions(clock)
+    store = SqlStore(url)
+    try:
+        async for client in _client(harness(store=store, tokens=sessions, clock=clock)):
+            yield client
+    finally:
+        await sessions.close()
+        await store.dispose()
+
+
+async def _redis_sessions(clock: FakeClock) -> SessionStore:
+    url = os.environ.get("QRPAY_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    sessions = session_store_from_url(
+        url, prefix=f"qrpay-test:{secrets.token_hex(6)}:", clock=clock
+    )
+    try:
+        await sessions.ping()
+    except Unavailable as exc:
+        await sessions.close()
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis at {url} is unreachable ({exc}); CI=true, so it must run")
+        pytest.skip(f"Redis at {url} is unreachable ({exc}); set QRPAY_TEST_REDIS_URL")
+    return sessions
+
+
+async def _client(h: Harness) -> AsyncIterator[ApiClient]:
     state = ApiState(
         ctx=h.ctx,
         tokens=h.tokens,

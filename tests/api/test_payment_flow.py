@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from qrpay.domain.ledger import check_invariants
 from tests.api.conftest import OPERATOR_KEY, ApiClient
 
 
@@ -51,6 +52,11 @@ async def test_checkout_paid_then_refunded_in_two_halves(api: ApiClient) -> None
 
     # and the money adds up: the wallet is whole again, the merchant holds nothing
     assert (await api.get("/v1/wallet", key=token)).json()["balance"] == 10_000
+    assert (await api.get("/v1/merchant", key=key)).json()["balance"] == 0
+    async with api.h.ctx.uow() as uow:
+        accounts = await uow.ledger.all_accounts()
+        check_invariants(accounts, await uow.ledger.all_transfers())
+    assert sum(a.balance_minor for a in accounts) == 0
     detail = (await api.get(f"/v1/payments/{payment['id']}", key=key)).json()
     assert [e["kind"] for e in detail["timeline"]][:2] == [
         "payment.created",

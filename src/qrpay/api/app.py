@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import orjson
@@ -18,6 +20,8 @@ from qrpay.api.state import ApiState
 from qrpay.domain.errors import QrpayError, RequestInvalid
 from qrpay.observability.logs import log
 
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
 DESCRIPTION = """QR-code and wallet payment gateway.
 
 Every POST takes an `Idempotency-Key` header. Amounts are integers in minor units.
@@ -25,8 +29,8 @@ Errors are RFC 9457 problem+json documents with a stable `code`.
 """
 
 
-def create_app(state: ApiState) -> FastAPI:
-    app = FastAPI(title="qrpay", version="0.1.0", description=DESCRIPTION)
+def create_app(state: ApiState, *, lifespan: Lifespan | None = None) -> FastAPI:
+    app = FastAPI(title="qrpay", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.api = state
     for router in (operator.router, merchant.router, wallet.router, health.router):
         app.include_router(router)

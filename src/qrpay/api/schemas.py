@@ -62,6 +62,11 @@ class MerchantOut(BaseModel):
         )
 
 
+class MerchantSelf(MerchantOut):
+    balance: int = Field(description="Posted balance of the merchant account, minor units.")
+    available: int
+
+
 class MerchantList(BaseModel):
     data: list[MerchantOut]
     has_more: bool

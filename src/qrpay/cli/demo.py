@@ -24,7 +24,7 @@ from qrpay.domain.qr.mpm import MerchantPresentedCode, Template
     help="Where the demo writes its files.",
 )
 def demo(data_dir: Path) -> None:
-    """Encode a checkout QR, render it, scan it back and show the payer's view."""
+    """Encode a checkout QR, render it, scan it back and show the payer view."""
     code = MerchantPresentedCode(
         {
             "00": "01",

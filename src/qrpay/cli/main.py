@@ -6,28 +6,44 @@ stderr (``error: <code>: <message>``); usage mistakes exit with status 2, as cli
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
 
-from qrpay.cli.demo import demo
-from qrpay.cli.migrate import migrate
-from qrpay.cli.qr import qr
 from qrpay.domain.errors import QrpayError
 
+# Subcommands load on use, so `qrpay qr decode` does not pay for the web stack's imports.
+COMMANDS: dict[str, str] = {
+    "qr": "qrpay.cli.qr:qr",
+    "migrate": "qrpay.cli.migrate:migrate",
+    "serve": "qrpay.cli.serve:serve",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return super().get_command(ctx, name)
+        module_name, _, attribute = COMMANDS[name].partition(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="qrpay")
 def cli() -> None:
     """qrpay: an open-source QR-code and wallet payment gateway."""
 
 
-cli.add_command(qr)
-cli.add_command(demo)
-cli.add_command(migrate)
-
-
 def main(argv: list[str] | None = None) -> None:
+    if not __debug__:
+        # Assertions guard money invariants; python -O would strip them.
+        sys.exit("qrpay must not run under python -O: its assertions guard the ledger")
     try:
         cli.main(args=argv, prog_name="qrpay", standalone_mode=False)
     except QrpayError as exc:

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from qrpay.adapters import qr_image
+from qrpay.cli.demo import demo
 from qrpay.domain.currency import currency_number
 from qrpay.domain.errors import QrError, QrReason
 from qrpay.domain.qr import mpm, reader
@@ -251,3 +252,6 @@ def _table(reading: reader.Reading, reveal: bool) -> str:
             lines.append(f"  {member:<4}{name[:40]:<42}{inner}")
     lines += [f"warning: {w['field']}: {w['message']}" for w in data["warnings"]]
     return "\n".join(lines)
+
+
+qr.add_command(demo)

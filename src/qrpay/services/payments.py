@@ -226,7 +226,10 @@ async def refund(ctx: Context, uow: UnitOfWork, cmd: RefundPayment) -> tuple[Pay
     await uow.ledger.create_transfers([back])
     data = {"refund_id": record.id, "amount": amount.amount_minor}
     await uow.payments.add_event(PaymentEvent(payment.id, PaymentEventKind.REFUNDED, data, now))
-    return payment, record
+    # What the store holds, not what this request read: a racing refund may have moved it.
+    stored = await uow.payments.get(payment.id)
+    assert stored is not None
+    return stored, record
 
 
 async def get_payment(

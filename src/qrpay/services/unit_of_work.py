@@ -32,6 +32,9 @@ from qrpay.domain.merchants import Merchant, Store, Terminal, Wallet
 from qrpay.domain.payments import Payment, PaymentEvent, PaymentStatus, Refund
 
 PAGE_SIZE_MAX = 100
+"""The most items a caller may ask for in one page."""
+FETCH_SIZE_MAX = PAGE_SIZE_MAX + 1
+"""What a repository may be asked for: a page and one more, to tell whether more follow."""
 
 
 @dataclass(frozen=True, slots=True)

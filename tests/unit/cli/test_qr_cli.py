@@ -157,7 +157,7 @@ def test_encode_with_a_bad_amount_exits_1_with_one_line(
 def test_demo_round_trips_a_checkout_code(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    code, out, _ = run(capsys, "demo", "--data-dir", str(tmp_path))
+    code, out, _ = run(capsys, "qr", "demo", "--data-dir", str(tmp_path))
 
     assert code == 0
     assert "scanned back: identical" in out

@@ -48,7 +48,7 @@ from qrpay.domain.ledger import (
     TransferStatus,
     check_new_transfer,
 )
-from qrpay.services.unit_of_work import PAGE_SIZE_MAX
+from qrpay.services.unit_of_work import FETCH_SIZE_MAX
 
 TRANSFERS_PER_BATCH_MAX: Final = 100
 # Whether rows were written before the refusal depends on the accounts' id order; the
@@ -214,7 +214,7 @@ class SqlLedgerRepository:
     async def transfers_of(
         self, account_id: AccountId, *, limit: int, starting_after: TransferId | None
     ) -> list[Transfer]:
-        assert 1 <= limit <= PAGE_SIZE_MAX
+        assert 1 <= limit <= FETCH_SIZE_MAX
         t = transfers.c
         query = select(transfers).where(
             or_(t.debit_account_id == account_id, t.credit_account_id == account_id)

@@ -12,7 +12,7 @@ from qrpay.adapters.db.schema import merchants, stores, terminals
 from qrpay.domain.currency import currency
 from qrpay.domain.ids import AccountId, MerchantId, TerminalId
 from qrpay.domain.merchants import Merchant, MerchantStatus, Store, Terminal
-from qrpay.services.unit_of_work import PAGE_SIZE_MAX
+from qrpay.services.unit_of_work import FETCH_SIZE_MAX
 
 _m = merchants.c
 
@@ -42,7 +42,7 @@ class SqlMerchantRepository:
 
     async def page(self, *, limit: int, starting_after: MerchantId | None) -> list[Merchant]:
         """Newest first (ids sort by creation); ``starting_after`` continues after that id."""
-        assert 1 <= limit <= PAGE_SIZE_MAX
+        assert 1 <= limit <= FETCH_SIZE_MAX
         query = select(merchants)
         if starting_after is not None:
             query = query.where(_m.id < starting_after)

@@ -31,7 +31,7 @@ from qrpay.domain.payments import (
     Refund,
     RefundStatus,
 )
-from qrpay.services.unit_of_work import PAGE_SIZE_MAX, PaymentFilter
+from qrpay.services.unit_of_work import FETCH_SIZE_MAX, PaymentFilter
 
 _p = payments.c
 
@@ -107,7 +107,7 @@ class SqlPaymentRepository:
         self, where: PaymentFilter, *, limit: int, starting_after: PaymentId | None
     ) -> list[Payment]:
         """Newest first (ids sort by creation); ``starting_after`` continues after that id."""
-        assert 1 <= limit <= PAGE_SIZE_MAX
+        assert 1 <= limit <= FETCH_SIZE_MAX
         conditions = _conditions(where)
         if starting_after is not None:
             conditions.append(_p.id < starting_after)

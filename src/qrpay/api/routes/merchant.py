@@ -16,6 +16,8 @@ from qrpay.api.routes.common import as_json, limit_param, starting_after_param
 from qrpay.api.schemas import (
     CheckoutCreate,
     CheckoutOut,
+    MerchantOut,
+    MerchantSelf,
     PayCpmCreate,
     PaymentDetail,
     PaymentList,
@@ -29,11 +31,26 @@ from qrpay.api.state import ApiState, api_state
 from qrpay.domain.ids import TerminalId
 from qrpay.domain.payments import PaymentStatus
 from qrpay.observability import metrics
-from qrpay.services import checkouts, payments
+from qrpay.services import checkouts, onboarding, payments
 from qrpay.services.unit_of_work import PaymentFilter, UnitOfWork
 
 router = APIRouter(prefix="/v1", tags=["merchant"])
 IMAGE_CACHE_CONTROL = "private, max-age=86400, immutable"
+
+
+@router.get("/merchant", response_model=MerchantSelf)
+async def get_merchant(
+    principal: Principal = Depends(auth.merchant), state: ApiState = Depends(api_state)
+) -> MerchantSelf:
+    """The calling merchant, with the balance the gateway holds for it."""
+    async with state.ctx.uow() as uow:
+        merchant = await onboarding.require_merchant(uow, principal.merchant_id)
+        account = (await uow.ledger.get_accounts([merchant.account_id]))[merchant.account_id]
+    return MerchantSelf(
+        **MerchantOut.of(merchant).model_dump(),
+        balance=account.balance_minor,
+        available=account.available_minor,
+    )
 
 
 @router.post("/checkouts", status_code=201, response_model=CheckoutOut)

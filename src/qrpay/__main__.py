@@ -1,0 +1,5 @@
+"""``python -m qrpay`` runs the ``qrpay`` command."""
+
+from qrpay.cli.main import main
+
+main()
