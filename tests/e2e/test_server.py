@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import secrets
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -112,3 +114,19 @@ def test_serve_refuses_an_unmigrated_database(tmp_path: Path, environment: dict[
     assert "storage.not_migrated" in result.stderr
     assert "qrpay migrate" in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def test_the_documented_example_runs_against_the_demo(tmp_path: Path) -> None:
+    example = Path(__file__).parents[2] / "examples" / "pay_a_checkout.py"
+    with running(tmp_path, "--demo"):
+        result = subprocess.run(
+            [sys.executable, str(example), "--data-dir", str(tmp_path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "POST /v1/payments -> 201" in result.stdout
+    assert '"status": "partially_refunded"' in result.stdout
