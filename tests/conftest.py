@@ -15,8 +15,9 @@ and on PostgreSQL, against an empty database migrated to head.
                   marker (``-m "not postgres"`` runs SQLite alone). To run a test on one
                   backend only: ``@pytest.mark.parametrize("sql_backend", ["postgres"],
                   indirect=True)``.
-    sql_url       the test's database: SQLite, a fresh copy of a migrated file under
-                  ``tmp_path``; PostgreSQL, the session's database with every row deleted.
+    sql_url       the test's database: SQLite, a fresh copy of a migrated file (in
+                  ``/dev/shm`` where there is one: the tests check logic, not fsync, which
+                  costs nothing there); PostgreSQL, the session's database emptied.
     sql_store     a ``SqlStore`` on ``sql_url``, disposed after the test.
     blank_sql_url a database with no schema at all, for the migration tests.
 
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -82,8 +84,19 @@ def postgres_database(postgres_server: URL) -> Iterator[PostgresDatabase]:
 
 
 @pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("sqlite-template") / "qrpay.db"
+def sqlite_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    shm = Path("/dev/shm")  # noqa: S108 (a private directory is made inside it, below)
+    if not (shm.is_dir() and os.access(shm, os.W_OK)):
+        yield tmp_path_factory.mktemp("sqlite")
+        return
+    path = Path(tempfile.mkdtemp(prefix="qrpay-test-", dir=shm))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(sqlite_dir: Path) -> Path:
+    path = sqlite_dir / "template.db"
     run_once(migrate(sqlite_url(path)))
     return path
 
@@ -95,10 +108,11 @@ def sql_backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def sql_url(sql_backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> URL:
+def sql_url(sql_backend: str, request: pytest.FixtureRequest) -> URL:
     if sql_backend == "sqlite":
         template: Path = request.getfixturevalue("sqlite_template")
-        return sqlite_url(Path(shutil.copyfile(template, tmp_path / "qrpay.db")))
+        directory = Path(tempfile.mkdtemp(dir=template.parent))
+        return sqlite_url(Path(shutil.copyfile(template, directory / "qrpay.db")))
     database: PostgresDatabase = request.getfixturevalue("postgres_database")
     database.empty()
     return database.url
@@ -112,11 +126,10 @@ async def sql_store(sql_url: URL) -> AsyncIterator[SqlStore]:
 
 
 @pytest.fixture
-def blank_sql_url(
-    sql_backend: str, request: pytest.FixtureRequest, tmp_path: Path
-) -> Iterator[URL]:
+def blank_sql_url(sql_backend: str, request: pytest.FixtureRequest) -> Iterator[URL]:
     if sql_backend == "sqlite":
-        yield sqlite_url(tmp_path / "blank" / "qrpay.db")
+        directory: Path = request.getfixturevalue("sqlite_dir")
+        yield sqlite_url(Path(tempfile.mkdtemp(dir=directory)) / "blank" / "qrpay.db")
         return
     server: URL = request.getfixturevalue("postgres_server")
     name = unique_database_name("_blank")

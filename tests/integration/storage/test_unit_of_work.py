@@ -98,3 +98,14 @@ async def test_waiting_on_a_lock_past_the_timeout_is_unavailable(sql_url: URL) -
                     await waiter.ledger.create_transfers([builders.transfer(funding, shop, 2)])
     finally:
         await store.dispose()
+
+
+async def test_a_pool_with_no_free_connection_is_unavailable(sql_url: URL) -> None:
+    store = SqlStore(sql_url, EngineLimits(pool_size=1, pool_overflow_max=0, pool_timeout_s=0.1))
+    try:
+        async with store():
+            with pytest.raises(Unavailable, match="busy"):
+                async with store():
+                    pass
+    finally:
+        await store.dispose()

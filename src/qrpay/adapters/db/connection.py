@@ -76,12 +76,9 @@ def translate(exc: DBAPIError) -> Exception:
     sqlstate = getattr(exc.orig, "sqlstate", None) or ""
     if "no such table" in text or sqlstate == _UNDEFINED_TABLE:
         return NotMigrated("the database has no qrpay tables: run `qrpay migrate`")
-    transient = sqlstate in _TRANSIENT_SQLSTATES or sqlstate.startswith(_TRANSIENT_SQLSTATE_CLASSES)
-    if (
-        transient
-        or exc.connection_invalidated
-        or isinstance(exc, OperationalError | InterfaceError)
-    ):
+    if sqlstate in _TRANSIENT_SQLSTATES or sqlstate.startswith(_TRANSIENT_SQLSTATE_CLASSES):
+        return Unavailable(f"the database gave up on the transaction (SQLSTATE {sqlstate}); retry")
+    if exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError):
         return Unavailable(f"the database is unavailable ({type(exc.orig).__name__}); retry")
     return exc
 

@@ -123,6 +123,7 @@ def first_refusal(
         for account_id in (transfer.debit_account_id, transfer.credit_account_id):
             if account_id not in facts:
                 return index, AccountNotFound(f"no account {account_id}")
+            assert not facts[account_id].debits_must_not_exceed_credits, "funds: the database"
         try:
             check_new_transfer(
                 transfer, facts[transfer.debit_account_id], facts[transfer.credit_account_id]

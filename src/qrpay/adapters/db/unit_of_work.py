@@ -13,6 +13,7 @@ from types import TracebackType
 from typing import Self
 
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from qrpay.adapters.db.checkouts import SqlCheckoutRepository
@@ -48,6 +49,9 @@ class SqlUnitOfWork:
         except DBAPIError as exc:
             await self._close()
             raise _unavailable(exc) from exc
+        except PoolTimeout as exc:
+            await self._close()
+            raise Unavailable("every database connection is busy; retry") from exc
         except (OSError, TimeoutError) as exc:
             await self._close()
             raise Unavailable(f"cannot reach the database ({type(exc).__name__})") from exc
