@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -38,6 +39,21 @@ class Settings(BaseSettings):
     request_body_bytes_max: int = Field(64 * 1024, description="Largest request body, bytes.")
     cpm_token_ttl_s: int = Field(60, ge=10, le=600, description="Consumer-presented code life.")
     idempotency_ttl_s: int = Field(24 * 3600, ge=3600, description="How long keys replay.")
+    keystore_backend: Literal["software", "pkcs11"] = Field(
+        "software", description="software (sealed key file) or pkcs11 (an HSM)."
+    )
+    keystore_file: Path | None = Field(
+        None, description="Sealed key file of the software store; unset: data_dir/keys.json."
+    )
+    master_key: SecretStr | None = Field(
+        None, description="Base64 32-byte key sealing the software store's keys."
+    )
+    master_key_file: Path | None = Field(
+        None, description="File holding that key; neither set: data_dir/master.key, generated."
+    )
+    pkcs11_module: str | None = Field(None, description="Path of the PKCS#11 module (.so).")
+    pkcs11_token: str | None = Field(None, description="Label of the token holding the keys.")
+    pkcs11_pin: SecretStr | None = Field(None, description="User PIN of that token.")
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
     log_json: bool = Field(True, description="JSON log lines (false: human-readable).")
 
