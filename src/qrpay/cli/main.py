@@ -11,6 +11,7 @@ import sys
 import click
 
 from qrpay.cli.demo import demo
+from qrpay.cli.keys import keys
 from qrpay.cli.qr import qr
 from qrpay.domain.errors import QrpayError
 
@@ -23,6 +24,7 @@ def cli() -> None:
 
 cli.add_command(qr)
 cli.add_command(demo)
+cli.add_command(keys)
 
 
 def main(argv: list[str] | None = None) -> None:

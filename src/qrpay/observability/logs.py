@@ -12,7 +12,7 @@ import logging
 import re
 import sys
 from collections.abc import MutableMapping
-from typing import Any, Final
+from typing import Any, Final, TextIO
 
 import structlog
 
@@ -32,8 +32,17 @@ def redact(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[s
     return event
 
 
-def configure(level: str = "INFO", *, json: bool = True) -> None:
-    renderer: Any = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
+def configure(
+    level: str = "INFO", *, json: bool = True, file: TextIO | None = None, cache: bool = True
+) -> None:
+    """Log to ``file`` (stderr). ``cache=False`` for short commands and tests, which may
+    configure more than once: a logger cached on first use keeps the configuration it saw."""
+    out = file or sys.stderr
+    renderer: Any = (
+        structlog.processors.JSONRenderer()
+        if json
+        else structlog.dev.ConsoleRenderer(colors=out.isatty())
+    )
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
@@ -44,8 +53,8 @@ def configure(level: str = "INFO", *, json: bool = True) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
-        logger_factory=structlog.WriteLoggerFactory(file=sys.stderr),
-        cache_logger_on_first_use=True,
+        logger_factory=structlog.WriteLoggerFactory(file=out),
+        cache_logger_on_first_use=cache,
     )
 
 

@@ -79,7 +79,12 @@ class SoftwareKeyStore(KeyStoreCore):
     def _changing(self) -> Iterator[None]:
         with self._lock, self._file_lock():
             self._reload_if_changed()
-            yield
+            try:
+                yield
+            except BaseException:
+                # A change that failed halfway is dropped: the next read reloads the file.
+                self._seen = None
+                raise
             self._write()
 
     def _generate(self, name: str, kind: KeyKind, version: int) -> None:
