@@ -80,8 +80,11 @@ def test_rotation_keeps_old_macs_verifying_until_the_version_is_retired(store: K
     assert new_mac != old_mac
     assert store.hmac_verify("mac", DATA, old_mac) == 1
     assert store.hmac_verify("mac", DATA, old_mac, 1) == 1
+    assert store.hmac_sign("mac", DATA, 1) == (1, old_mac)
     # when version 1 is retired, then it refuses, by name or by search
     store.retire("mac", 1)
+    with pytest.raises(e.KeyRetired):
+        store.hmac_sign("mac", DATA, 1)
     with pytest.raises(e.KeyRetired):
         store.hmac_verify("mac", DATA, old_mac, 1)
     with pytest.raises(e.VerificationFailed):

@@ -67,7 +67,10 @@ class KeyStore(Protocol):
 
     def list(self) -> list[KeyInfo]: ...
 
-    def hmac_sign(self, name: str, data: bytes) -> tuple[int, bytes]: ...
+    def hmac_sign(self, name: str, data: bytes, version: int | None = None) -> tuple[int, bytes]:
+        """MAC under the current version, or under an older unretired one: a keyed lookup
+        (a card token) must find what an older version made."""
+        ...
 
     def hmac_verify(self, name: str, data: bytes, mac: bytes, version: int | None = None) -> int:
         """Return the version that matches; ``VerificationFailed`` when none does.

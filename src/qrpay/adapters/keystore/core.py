@@ -115,9 +115,11 @@ class KeyStoreCore(ABC):
     def list(self) -> list[KeyInfo]:
         return sorted(self._catalogue().values(), key=lambda info: info.name)
 
-    def hmac_sign(self, name: str, data: bytes) -> tuple[int, bytes]:
-        version = self._of_kind(name, KeyKind.HMAC).current_version
-        return version, self._mac(name, version, data)
+    def hmac_sign(self, name: str, data: bytes, version: int | None = None) -> tuple[int, bytes]:
+        info = self._of_kind(name, KeyKind.HMAC)
+        chosen = info.current_version if version is None else version
+        self._usable(info, chosen)
+        return chosen, self._mac(name, chosen, data)
 
     def hmac_verify(self, name: str, data: bytes, mac: bytes, version: int | None = None) -> int:
         info = self._of_kind(name, KeyKind.HMAC)
