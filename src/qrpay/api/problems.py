@@ -72,6 +72,7 @@ STATUS: Final[dict[type[e.QrpayError], int]] = {
     e.KeyRetired: 422,
     e.VerificationFailed: 422,
     e.DecryptionFailed: 422,
+    e.TlsConfigInvalid: 503,
     e.CardError: 422,
     e.CardNumberInvalid: 422,
     e.CardTokenUnknown: 404,

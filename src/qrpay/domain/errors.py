@@ -57,6 +57,7 @@ Programmer errors are assertion failures and are never caught to be turned into 
     │   ├── VerificationFailed          keystore.verification_failed
     │   ├── DecryptionFailed            keystore.decryption_failed
     │   └── KeyStoreUnavailable         keystore.unavailable
+    ├── TlsConfigInvalid                tls.config_invalid
     ├── CardError                       card.*
     │   ├── CardNumberInvalid           card.number_invalid
     │   └── CardTokenUnknown            card.token_unknown
@@ -430,6 +431,12 @@ class KeyStoreUnavailable(KeyStoreError):
     """The backend cannot be used: no master key, an altered key file, an HSM that is down."""
 
     code = "keystore.unavailable"
+
+
+class TlsConfigInvalid(QrpayError):
+    """The certificate or key given to ``serve`` cannot be loaded."""
+
+    code = "tls.config_invalid"
 
 
 class CardError(QrpayError):
