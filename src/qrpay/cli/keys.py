@@ -2,7 +2,7 @@
 
 The store is the one the settings name (``QRPAY_KEYSTORE_BACKEND`` and friends), so the
 same commands manage the embedded software store and a production HSM. A running gateway
-sees a rotation without a restart.
+sees a rotation without a restart. Every change is appended to the audit trail.
 """
 
 from __future__ import annotations
@@ -11,15 +11,20 @@ import click
 
 from qrpay.adapters.keystore.base import KeyInfo, KeyKind, KeyStore
 from qrpay.adapters.keystore.factory import keystore_from_settings
+from qrpay.cli.audit import record_cli_action
 from qrpay.config import Settings
 from qrpay.observability.logs import configure
 
 
-def _store() -> KeyStore:
+def _opened() -> tuple[Settings, KeyStore]:
     settings = Settings()
     # Human-readable, on stderr: the first run's line saying where the master key is.
     configure(settings.log_level, json=False, cache=False)
-    return keystore_from_settings(settings)
+    return settings, keystore_from_settings(settings)
+
+
+def _store() -> KeyStore:
+    return _opened()[1]
 
 
 @click.group()
@@ -53,7 +58,9 @@ def _versions(info: KeyInfo) -> str:
 )
 def create(name: str, kind: str) -> None:
     """Create version 1 of a new key."""
-    version = _store().create(name, KeyKind(kind))
+    settings, store = _opened()
+    version = store.create(name, KeyKind(kind))
+    record_cli_action(settings, store, "key.created", name, None, {"kind": kind, "current": 1})
     click.echo(f"created {name} v{version} ({kind})")
 
 
@@ -61,7 +68,10 @@ def create(name: str, kind: str) -> None:
 @click.argument("name")
 def rotate(name: str) -> None:
     """Make a new version current; older ones still verify and decrypt until retired."""
-    version = _store().rotate(name)
+    settings, store = _opened()
+    version = store.rotate(name)
+    before, after = {"current": version - 1}, {"current": version}
+    record_cli_action(settings, store, "key.rotated", name, before, after)
     click.echo(f"rotated {name}: v{version} is current")
 
 
@@ -70,5 +80,8 @@ def rotate(name: str) -> None:
 @click.argument("version", type=click.IntRange(min=1))
 def retire(name: str, version: int) -> None:
     """Stop an old version from verifying or decrypting. It cannot be undone."""
-    _store().retire(name, version)
+    settings, store = _opened()
+    store.retire(name, version)
+    target = f"{name}#v{version}"
+    record_cli_action(settings, store, "key.retired", target, {"retired": False}, {"retired": True})
     click.echo(f"retired {name} v{version}")

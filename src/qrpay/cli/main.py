@@ -10,6 +10,7 @@ import sys
 
 import click
 
+from qrpay.cli.audit import audit
 from qrpay.cli.demo import demo
 from qrpay.cli.keys import keys
 from qrpay.cli.qr import qr
@@ -25,6 +26,7 @@ def cli() -> None:
 cli.add_command(qr)
 cli.add_command(demo)
 cli.add_command(keys)
+cli.add_command(audit)
 
 
 def main(argv: list[str] | None = None) -> None:

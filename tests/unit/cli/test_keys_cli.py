@@ -29,7 +29,9 @@ def test_create_rotate_retire_then_list_shows_each_version(
     code, out, _ = run(capsys, "keys", "list")
 
     assert code == 0
-    assert out.splitlines()[1].split() == ["webhooks", "hmac", "v2", "v1", "(retired),", "v2"]
+    rows = {line.split()[0]: line.split()[1:] for line in out.splitlines()[1:]}
+    assert rows["webhooks"] == ["hmac", "v2", "v1", "(retired),", "v2"]
+    assert rows["audit-chain"][:2] == ["hmac", "v1"]  # made to seal the audit trail
 
 
 def test_an_empty_store_says_so(capsys: pytest.CaptureFixture[str]) -> None:
