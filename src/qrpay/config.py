@@ -9,10 +9,12 @@ and provides the secrets itself.
 from __future__ import annotations
 
 import secrets
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from qrpay.domain.qr.profiles.qrpay import DEFAULT_GUI
 
@@ -36,10 +38,56 @@ class Settings(BaseSettings):
     qr_gui: str = Field(DEFAULT_GUI, description="GUI of the gateway's own QR template.")
     qr_template_id: str = Field("26", description="Template id (26-51) of that template.")
     request_body_bytes_max: int = Field(64 * 1024, description="Largest request body, bytes.")
+    request_header_bytes_max: int = Field(
+        16 * 1024, ge=1024, description="Largest block of request headers, bytes."
+    )
+    json_depth_max: int = Field(
+        32, ge=2, le=1000, description="Deepest nesting of arrays and objects in a JSON body."
+    )
+    page_size_max: int = Field(100, ge=1, le=1000, description="Most items one list page holds.")
+    qr_payload_chars_max: int = Field(
+        1024, ge=512, le=4096, description="Longest QR payload accepted (CPM base64 is longest)."
+    )
+    rate_limit_per_credential_per_s: float = Field(
+        50.0, gt=0, description="Steady requests a second allowed to one bearer credential."
+    )
+    rate_limit_per_address_per_s: float = Field(
+        20.0, gt=0, description="Steady requests a second allowed to one client address."
+    )
+    rate_limit_burst: int = Field(
+        100, ge=1, description="Requests a credential or an address may send at once."
+    )
+    trusted_proxies: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = Field(
+        (),
+        description="Comma-separated addresses or CIDRs of proxies whose X-Forwarded-For "
+        "is believed; empty: it never is.",
+    )
     cpm_token_ttl_s: int = Field(60, ge=10, le=600, description="Consumer-presented code life.")
     idempotency_ttl_s: int = Field(24 * 3600, ge=3600, description="How long keys replay.")
+    keystore_backend: Literal["software", "pkcs11"] = Field(
+        "software", description="software (sealed key file) or pkcs11 (an HSM)."
+    )
+    keystore_file: Path | None = Field(
+        None, description="Sealed key file of the software store; unset: data_dir/keys.json."
+    )
+    master_key: SecretStr | None = Field(
+        None, description="Base64 32-byte key sealing the software store's keys."
+    )
+    master_key_file: Path | None = Field(
+        None, description="File holding that key; neither set: data_dir/master.key, generated."
+    )
+    pkcs11_module: str | None = Field(None, description="Path of the PKCS#11 module (.so).")
+    pkcs11_token: str | None = Field(None, description="Label of the token holding the keys.")
+    pkcs11_pin: SecretStr | None = Field(None, description="User PIN of that token.")
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
     log_json: bool = Field(True, description="JSON log lines (false: human-readable).")
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(ip_network(part.strip()) for part in value.split(",") if part.strip())
+        return value
 
     @property
     def sqlite_path(self) -> Path:

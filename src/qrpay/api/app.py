@@ -15,6 +15,8 @@ from starlette.responses import Response
 
 from qrpay.api.middleware import BodyLimit, RequestContext
 from qrpay.api.problems import MEDIA_TYPE, problem_response
+from qrpay.api.rate_limit import RateLimit
+from qrpay.api.request_limits import HeaderLimit, JsonDepthLimit
 from qrpay.api.routes import health, merchant, operator, wallet
 from qrpay.api.state import ApiState
 from qrpay.domain.errors import QrpayError, RequestInvalid
@@ -38,7 +40,14 @@ def create_app(state: ApiState, *, lifespan: Lifespan | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected)
-    app.add_middleware(BodyLimit, request_body_bytes_max=state.limits.request_body_bytes_max)
+    # Added innermost first. Cheap refusals come before costly ones: headers, then the
+    # rate limits, then the body's size, and its depth last, once it is known to be small.
+    limits = state.limits
+    app.add_middleware(JsonDepthLimit, json_depth_max=limits.json_depth_max)
+    app.add_middleware(BodyLimit, request_body_bytes_max=limits.request_body_bytes_max)
+    if state.rate_limits is not None:
+        app.add_middleware(RateLimit, limits=state.rate_limits)
+    app.add_middleware(HeaderLimit, request_header_bytes_max=limits.request_header_bytes_max)
     app.add_middleware(RequestContext)
     return app
 

@@ -11,11 +11,10 @@ import time
 import uuid
 from typing import Final
 
-import orjson
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from qrpay.api.problems import MEDIA_TYPE, problem_body
+from qrpay.api.problems import send_problem
 from qrpay.domain.errors import RequestTooLarge
 from qrpay.observability import metrics
 from qrpay.observability.logs import log
@@ -80,7 +79,8 @@ class BodyLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await self._refuse(scope, send)
+            error = RequestTooLarge(f"the body is larger than {self.limit} bytes")
+            await send_problem(send, error, scope.get("path"))
             return
         seen = 0
 
@@ -93,15 +93,3 @@ class BodyLimit:
             return message
 
         await self.app(scope, counted, send)
-
-    async def _refuse(self, scope: Scope, send: Send) -> None:
-        error = RequestTooLarge(f"the body is larger than {self.limit} bytes")
-        body = orjson.dumps(problem_body(error, 413, scope.get("path")))
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [(b"content-type", MEDIA_TYPE.encode()), (b"connection", b"close")],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})

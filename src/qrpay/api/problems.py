@@ -7,10 +7,12 @@ The body's ``code`` is the error's stable code; the message is the one the domai
 
 from __future__ import annotations
 
+import math
 from typing import Any, Final
 
 import orjson
 from starlette.responses import Response
+from starlette.types import Send
 
 from qrpay.connectors.base import NotSupported
 from qrpay.domain import errors as e
@@ -56,6 +58,30 @@ STATUS: Final[dict[type[e.QrpayError], int]] = {
     e.RequestTooLarge: 413,
     e.NotMigrated: 503,
     e.Unavailable: 503,
+    e.HeadersTooLarge: 431,
+    e.JsonTooDeep: 422,
+    e.RateLimited: 429,
+    # A key-store failure the caller did not cause means the server cannot serve now.
+    e.KeyStoreError: 503,
+    e.KeyNameInvalid: 422,
+    e.KeyNotFound: 503,
+    e.KeyExists: 409,
+    e.KeyKindMismatch: 503,
+    e.KeyStoreUnavailable: 503,
+    e.VersionIsCurrent: 409,
+    # These three judge data the caller sent (a signed reference, a sealed value).
+    e.KeyRetired: 422,
+    e.VerificationFailed: 422,
+    e.DecryptionFailed: 422,
+    e.TlsConfigInvalid: 503,
+    e.CardError: 422,
+    e.CardNumberInvalid: 422,
+    e.CardTokenUnknown: 404,
+    # The audit log cannot be trusted or written: the operation must not go on unrecorded.
+    e.AuditError: 503,
+    e.AuditChainBroken: 503,
+    e.AuditEntryUnreadable: 503,
+    e.AuditAppendConflict: 503,
 }
 
 
@@ -87,8 +113,29 @@ def problem_body(error: e.QrpayError, status: int, instance: str | None = None) 
     return body
 
 
+def problem_headers(error: e.QrpayError, status: int) -> dict[str, str]:
+    """Headers a status needs beside the body: a Bearer challenge, a Retry-After."""
+    headers: dict[str, str] = {}
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(error, e.RateLimited):
+        # Whole seconds, rounded up, so a client that waits exactly this long gets through.
+        headers["Retry-After"] = str(max(1, math.ceil(error.retry_after_s)))
+    return headers
+
+
 def problem_response(error: e.QrpayError, instance: str | None = None) -> Response:
     status = status_for(type(error)) or 500
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     content = orjson.dumps(problem_body(error, status, instance))
+    headers = problem_headers(error, status)
     return Response(content, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+async def send_problem(send: Send, error: e.QrpayError, instance: str | None = None) -> None:
+    """Answer from plain ASGI middleware, before the application (and its handlers) runs."""
+    status = status_for(type(error)) or 500
+    headers = [(b"content-type", MEDIA_TYPE.encode()), (b"connection", b"close")]
+    headers += [(k.lower().encode(), v.encode()) for k, v in problem_headers(error, status).items()]
+    body = orjson.dumps(problem_body(error, status, instance))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

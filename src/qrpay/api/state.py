@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from starlette.requests import Request
 
+from qrpay.api.rate_limit import RateLimits
 from qrpay.services.context import Context
 from qrpay.services.payments import OneTimeTokens
 
@@ -14,6 +15,9 @@ from qrpay.services.payments import OneTimeTokens
 @dataclass(frozen=True)
 class Limits:
     request_body_bytes_max: int = 64 * 1024
+    request_header_bytes_max: int = 16 * 1024
+    json_depth_max: int = 32
+    qr_payload_chars_max: int = 1024
     page_size_max: int = 100
     page_size_default: int = 20
     idempotency_ttl_s: int = 24 * 3600
@@ -28,6 +32,8 @@ class ApiState:
     ready: Callable[[], Awaitable[None]]
     """Raises ``Unavailable`` when the database or the session store cannot be reached."""
     limits: Limits = Limits()
+    rate_limits: RateLimits | None = None
+    """None: no rate limiting (tests of other behaviour); bootstrap always sets it."""
 
 
 def api_state(request: Request) -> ApiState:

@@ -18,6 +18,8 @@ COMMANDS: dict[str, str] = {
     "qr": "qrpay.cli.qr:qr",
     "migrate": "qrpay.cli.migrate:migrate",
     "serve": "qrpay.cli.serve:serve",
+    "keys": "qrpay.cli.keys:keys",
+    "audit": "qrpay.cli.audit:audit",
 }
 
 

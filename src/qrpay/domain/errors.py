@@ -48,9 +48,30 @@ Programmer errors are assertion failures and are never caught to be turned into 
     │   ├── SessionMessageTooLarge      session.message_too_large
     │   ├── SessionSubscribersFull      session.subscribers_full
     │   └── SessionStoreFull            session.store_full
-    └── StorageError                    storage.*
-        ├── NotMigrated                 storage.not_migrated
-        └── Unavailable                 storage.unavailable
+    ├── HeadersTooLarge                 request.headers_too_large
+    ├── JsonTooDeep                     request.json_too_deep
+    ├── RateLimited                     rate_limit.exceeded (``retry_after_s``)
+    ├── StorageError                    storage.*
+    │   ├── NotMigrated                 storage.not_migrated
+    │   └── Unavailable                 storage.unavailable
+    ├── KeyStoreError                   keystore.*
+    │   ├── KeyNameInvalid              keystore.key_name_invalid
+    │   ├── KeyNotFound                 keystore.key_not_found
+    │   ├── KeyExists                   keystore.key_exists
+    │   ├── KeyKindMismatch             keystore.key_kind_mismatch
+    │   ├── KeyRetired                  keystore.key_retired
+    │   ├── VersionIsCurrent            keystore.version_is_current
+    │   ├── VerificationFailed          keystore.verification_failed
+    │   ├── DecryptionFailed            keystore.decryption_failed
+    │   └── KeyStoreUnavailable         keystore.unavailable
+    ├── TlsConfigInvalid                tls.config_invalid
+    ├── CardError                       card.*
+    │   ├── CardNumberInvalid           card.number_invalid
+    │   └── CardTokenUnknown            card.token_unknown
+    └── AuditError                      audit.*
+        ├── AuditChainBroken            audit.chain_broken (``seq``, ``position``)
+        ├── AuditEntryUnreadable        audit.entry_unreadable (``position``)
+        └── AuditAppendConflict         audit.append_conflict
 
 Each class owns its code. Published codes are never renamed or reused. A message is written
 once, where the error is raised; the HTTP edge (``api/problems.py``) adds only a status.
@@ -379,3 +400,122 @@ class NotMigrated(StorageError):
 
 class Unavailable(StorageError):
     code = "storage.unavailable"
+
+
+class HeadersTooLarge(QrpayError):
+    code = "request.headers_too_large"
+
+
+class JsonTooDeep(QrpayError):
+    code = "request.json_too_deep"
+
+
+class RateLimited(QrpayError):
+    """Too many requests for one credential or client address; try again after a pause."""
+
+    code = "rate_limit.exceeded"
+
+    def __init__(self, message: str, retry_after_s: float) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class KeyStoreError(QrpayError):
+    code = "keystore.error"
+
+
+class KeyNameInvalid(KeyStoreError):
+    code = "keystore.key_name_invalid"
+
+
+class KeyNotFound(KeyStoreError):
+    code = "keystore.key_not_found"
+
+
+class KeyExists(KeyStoreError):
+    code = "keystore.key_exists"
+
+
+class KeyKindMismatch(KeyStoreError):
+    """The key exists but is of another kind (an HMAC key asked to encrypt, say)."""
+
+    code = "keystore.key_kind_mismatch"
+
+
+class KeyRetired(KeyStoreError):
+    code = "keystore.key_retired"
+
+
+class VersionIsCurrent(KeyStoreError):
+    """The current version cannot be retired: rotate first."""
+
+    code = "keystore.version_is_current"
+
+
+class VerificationFailed(KeyStoreError):
+    """A MAC or a signature does not match the data under any usable version."""
+
+    code = "keystore.verification_failed"
+
+
+class DecryptionFailed(KeyStoreError):
+    """A ciphertext is malformed, was altered, or its associated data differs."""
+
+    code = "keystore.decryption_failed"
+
+
+class KeyStoreUnavailable(KeyStoreError):
+    """The backend cannot be used: no master key, an altered key file, an HSM that is down."""
+
+    code = "keystore.unavailable"
+
+
+class TlsConfigInvalid(QrpayError):
+    """The certificate or key given to ``serve`` cannot be loaded."""
+
+    code = "tls.config_invalid"
+
+
+class CardError(QrpayError):
+    code = "card.error"
+
+
+class CardNumberInvalid(CardError):
+    code = "card.number_invalid"
+
+
+class CardTokenUnknown(CardError):
+    code = "card.token_unknown"
+
+
+class AuditError(QrpayError):
+    code = "audit.error"
+
+
+class AuditChainBroken(AuditError):
+    """The first entry whose content, place or link in the hash chain is wrong.
+
+    ``seq`` is the sequence number the entry claims; ``position`` its 0-based place in the
+    log as read, which is what identifies it when the number itself was tampered with.
+    """
+
+    code = "audit.chain_broken"
+
+    def __init__(self, message: str, *, seq: int | None, position: int) -> None:
+        super().__init__(message)
+        self.seq = seq
+        self.position = position
+
+
+class AuditEntryUnreadable(AuditError):
+    code = "audit.entry_unreadable"
+
+    def __init__(self, message: str, *, position: int) -> None:
+        super().__init__(message)
+        self.position = position
+
+
+class AuditAppendConflict(AuditError):
+    """Another writer appended first; the caller re-reads the head and tries again."""
+
+    code = "audit.append_conflict"
