@@ -26,6 +26,8 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
+from qrpay_cdk.buckets import private_bucket
+
 MANAGED_RULE_GROUPS: Final = (
     "AWSManagedRulesAmazonIpReputationList",
     "AWSManagedRulesCommonRuleSet",
@@ -118,20 +120,13 @@ class Cdn(Construct):
         removal: RemovalPolicy,
     ) -> None:
         super().__init__(scope, id)
-        self.static_bucket = s3.Bucket(
+        self.static_bucket = private_bucket(
             self,
             "Static",
-            encryption=s3.BucketEncryption.KMS,
-            encryption_key=key,
-            bucket_key_enabled=True,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            versioned=True,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            server_access_logs_bucket=access_logs,
-            server_access_logs_prefix="s3/static/",
-            removal_policy=removal,
-            auto_delete_objects=removal is RemovalPolicy.DESTROY,
+            key=key,
+            access_logs=access_logs,
+            access_logs_prefix="s3/static/",
+            removal=removal,
         )
         api_requests = cloudfront.OriginRequestPolicy(
             self,

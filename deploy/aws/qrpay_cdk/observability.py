@@ -26,6 +26,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct, IConstruct
 
+from qrpay_cdk.buckets import private_bucket
 from qrpay_cdk.compute import METRICS_NAMESPACE, SCRAPE_JOB
 
 _Stream = firehose.CfnDeliveryStream
@@ -76,21 +77,14 @@ class LogStorage(Construct):
             removal_policy=removal,
             auto_delete_objects=removal is RemovalPolicy.DESTROY,
         )
-        self.service_logs = s3.Bucket(
+        self.service_logs = private_bucket(
             self,
             "ServiceLogs",
-            encryption=s3.BucketEncryption.KMS,
-            encryption_key=key,
-            bucket_key_enabled=True,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            versioned=True,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            server_access_logs_bucket=self.access_logs,
-            server_access_logs_prefix="s3/service-logs/",
-            lifecycle_rules=lifecycle,
-            removal_policy=removal,
-            auto_delete_objects=removal is RemovalPolicy.DESTROY,
+            key=key,
+            access_logs=self.access_logs,
+            access_logs_prefix="s3/service-logs/",
+            removal=removal,
+            lifecycle=lifecycle,
         )
 
 
