@@ -1,5 +1,5 @@
 # Targets match the README; CI calls the same scripts.
-.PHONY: run test check setup
+.PHONY: run test check setup deploy-check
 
 setup:
 	scripts/setup
@@ -12,3 +12,7 @@ test:
 
 check:
 	scripts/test
+
+# The AWS CDK app (deploy/aws): synthesis, template tests, cfn-lint. Offline.
+deploy-check:
+	deploy/aws/check
