@@ -155,10 +155,20 @@ class PaymentReturn:
     reason: str
     clearing_system: str
 
+    @property
+    def references(self) -> References:
+        """The return's own ids, as the pacs.002 about it cites them."""
+        return return_references(self.msg_id, self.return_id, self.original)
+
     def __post_init__(self) -> None:
         assert self.returned.currency == self.original_amount.currency
         assert 0 < self.returned.amount_minor <= self.original_amount.amount_minor
         assert 0 < len(self.reason) <= 4, "an ExternalReturnReason1Code"
+
+
+def return_references(msg_id: str, return_id: str, original: References) -> References:
+    """A return has no InstrId, TxId or UETR of its own: its return id and the original's."""
+    return References(msg_id, return_id, original.end_to_end_id, return_id, original.uetr)
 
 
 @dataclass(frozen=True, slots=True)
