@@ -2,8 +2,8 @@
 
 The connector validates every document it produces before sending it and every reply
 before trusting it; the simulator validates everything it receives. Schemas are compiled
-once per process (lxml validates in C: a pacs.008 takes tens of microseconds, see
-``docs/iso20022.md``).
+once per process (about 10 ms each); lxml then parses and validates a pacs.008 in about
+0.13 ms, where xmlschema (pure Python) takes about 6 ms (``benchmarks/iso20022_validation.py``).
 """
 
 from __future__ import annotations
