@@ -5,7 +5,6 @@ connection refused, returns, the simulator's ledger and its camt.053 report."""
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import select
 import signal
@@ -32,11 +31,12 @@ from qrpay.connectors.iso20022.connector import (
     TransferRequest,
 )
 from qrpay.connectors.iso20022.documents import MessageType
-from qrpay.connectors.iso20022.messages import new_uetr
+from qrpay.connectors.iso20022.messages import References, new_uetr
 from qrpay.connectors.iso20022.statement import EntryKind, parse_statement_report
 from qrpay.connectors.iso20022.transport import HttpTransport, TransportConfig
 from qrpay.domain.ids import AttemptId, MerchantId, PaymentId, WalletId
 from qrpay.domain.money import Money
+from qrpay.simulators.instant_ledger import RecordKind, SimLedger, record_of
 from tests.unit.connectors.iso20022.samples import GATEWAY_AGENT, schema_errors
 
 pytestmark = pytest.mark.anyio
@@ -104,7 +104,7 @@ async def instant(simulator: Simulator) -> AsyncIterator[Iso20022Connector]:
     await control(simulator, "POST", "/control/faults", {"latency": "fixed:0"})
     c = connector(simulator.url)
     yield c
-    await c._transport.aclose()
+    await c.aclose()
 
 
 def transfer(amount_minor: int, attempt: str | None = None) -> TransferRequest:
@@ -190,7 +190,7 @@ async def test_a_garbage_answer_is_unknown_until_an_inquiry_resolves_it(
     assert (first.outcome, first.network_code) == (Outcome.UNKNOWN, "BAD_REPLY")
     later = await c.inquire(request)
     assert (later.outcome, later.network_code) == (Outcome.DECLINED_HARD, "AC01")
-    await c._transport.aclose()
+    await c.aclose()
 
 
 async def test_a_refused_connection_is_a_soft_decline() -> None:
@@ -202,7 +202,7 @@ async def test_a_refused_connection_is_a_soft_decline() -> None:
     result = await c.sale(transfer(12050))
     assert (result.outcome, result.network_code) == (Outcome.DECLINED_SOFT, "NOT_DELIVERED")
     assert not (await c.health()).up
-    await c._transport.aclose()
+    await c.aclose()
 
 
 # beyond the acceptance list
@@ -280,20 +280,28 @@ async def test_the_end_of_day_report_is_a_valid_camt053_of_the_booked_transfers(
 async def test_a_restarted_simulator_remembers_its_ledger_and_reports_at_shutdown(
     tmp_path: Path,
 ) -> None:
-    first = start_simulator(tmp_path)
-    c = connector(first.url)
+    # Given a ledger file left by an earlier run of the simulator
     request = transfer(4400)
-    assert (await c.sale(request)).outcome is Outcome.APPROVED
-    first.stop()
-    assert schema_errors(MessageType.CAMT_053, first.report.read_bytes()) == []
-    second = start_simulator(tmp_path)
+    earlier = SimLedger(tmp_path / "ledger.jsonl")
+    refs = References(
+        request.attempt_id, request.attempt_id, request.payment_id, request.attempt_id, request.uetr
+    )
+    earlier.add(
+        record_of(RecordKind.TRANSFER, refs, request.amount, "ACSC", None, datetime.now(UTC))
+    )
+    # When a new simulator process starts on it
+    sim = start_simulator(tmp_path)
+    c = connector(sim.url)
     try:
-        c2 = connector(second.url)
-        answer = await c2.inquire(request)
+        # Then it answers an inquiry about that transfer, and refuses to book it twice
+        answer = await c.inquire(request)
         assert (answer.outcome, answer.network_code) == (Outcome.APPROVED, "ACSC")
-        lines = [json.loads(line) for line in second.ledger.read_text().splitlines()]
-        assert [r["tx_id"] for r in lines] == [request.attempt_id]
-        await c2._transport.aclose()
+        assert (await c.sale(request)).network_code == "DUPL"
     finally:
-        second.stop()
-        await c._transport.aclose()
+        await c.aclose()
+        sim.stop()
+    # and at shutdown it writes the day's camt.053 with it
+    report = sim.report.read_bytes()
+    assert schema_errors(MessageType.CAMT_053, report) == []
+    (thb,) = parse_statement_report(report).statements
+    assert [e.refs.uetr for e in thb.entries] == [request.uetr]

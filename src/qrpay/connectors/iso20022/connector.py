@@ -218,6 +218,10 @@ class Iso20022Connector:
     async def reverse(self, request: PaymentRequest) -> ConnectorResult:
         raise NotSupported("an instant transfer cannot be reversed: refund it (pacs.004)")
 
+    async def aclose(self) -> None:
+        """Close the HTTP connections; the connector is not used after this."""
+        await self._transport.aclose()
+
     async def health(self) -> Health:
         started_ns = self._monotonic_ns()
         try:
