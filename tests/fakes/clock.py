@@ -17,7 +17,9 @@ class FakeClock:
     def now(self) -> datetime:
         return self._now
 
-    def advance(self, *, seconds: float = 0, minutes: float = 0, hours: float = 0) -> None:
-        delta = timedelta(seconds=seconds, minutes=minutes, hours=hours)
+    def advance(
+        self, *, seconds: float = 0, minutes: float = 0, hours: float = 0, days: float = 0
+    ) -> None:
+        delta = timedelta(seconds=seconds, minutes=minutes, hours=hours, days=days)
         assert delta >= timedelta(0), "time does not go back"
         self._now += delta

@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "serve": "qrpay.cli.serve:serve",
     "keys": "qrpay.cli.keys:keys",
     "audit": "qrpay.cli.audit:audit",
+    "sim": "qrpay.cli.sim:sim",
 }
 
 

@@ -12,6 +12,10 @@ Programmer errors are assertion failures and are never caught to be turned into 
     │   ├── TooManyDecimals             money.too_many_decimals
     │   ├── AmountNotPositive           money.amount_not_positive
     │   └── CurrencyMismatch            money.currency_mismatch
+    ├── FxError                         fx.*
+    │   ├── RateNotFound                fx.rate_not_found
+    │   ├── RateInvalid                 fx.rate_invalid
+    │   └── QuoteExpired                fx.quote_expired
     ├── LedgerError                     ledger.*
     │   ├── InsufficientFunds           ledger.insufficient_funds
     │   ├── AccountNotFound             ledger.account_not_found
@@ -230,6 +234,26 @@ class AmountNotPositive(MoneyError):
 
 class CurrencyMismatch(MoneyError):
     code = "money.currency_mismatch"
+
+
+class FxError(QrpayError):
+    code = "fx.error"
+
+
+class RateNotFound(FxError):
+    """The operator set no rate for the pair (nor for its inverse)."""
+
+    code = "fx.rate_not_found"
+
+
+class RateInvalid(FxError):
+    """A rate, a rates file line or a spread the operator set cannot be used."""
+
+    code = "fx.rate_invalid"
+
+
+class QuoteExpired(FxError):
+    code = "fx.quote_expired"
 
 
 class LedgerError(QrpayError):

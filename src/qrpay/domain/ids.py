@@ -27,6 +27,7 @@ AttemptId = NewType("AttemptId", str)
 RefundId = NewType("RefundId", str)
 CheckoutId = NewType("CheckoutId", str)
 ApiKeyId = NewType("ApiKeyId", str)
+QuoteId = NewType("QuoteId", str)
 
 _ALPHABET: Final = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 TIME_CHARS: Final = 9

@@ -1,0 +1,1 @@
+"""Network simulators: each runs as its own process on a real socket (``qrpay sim ...``)."""
