@@ -147,13 +147,21 @@ class IdempotencyRepository(Protocol):
 
 
 class UnitOfWork(Protocol):
-    merchants: MerchantRepository
-    wallets: WalletRepository
-    credentials: CredentialRepository
-    ledger: LedgerRepository
-    checkouts: CheckoutRepository
-    payments: PaymentRepository
-    idempotency: IdempotencyRepository
+    # Read-only properties, so an implementation may hold its own repository types.
+    @property
+    def merchants(self) -> MerchantRepository: ...
+    @property
+    def wallets(self) -> WalletRepository: ...
+    @property
+    def credentials(self) -> CredentialRepository: ...
+    @property
+    def ledger(self) -> LedgerRepository: ...
+    @property
+    def checkouts(self) -> CheckoutRepository: ...
+    @property
+    def payments(self) -> PaymentRepository: ...
+    @property
+    def idempotency(self) -> IdempotencyRepository: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(
