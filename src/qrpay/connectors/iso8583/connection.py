@@ -242,22 +242,23 @@ class Connection:
         self._link = link
         self.links_opened += 1
         tasks = [asyncio.create_task(self._read_loop(link))]
+        # Whatever ends this link (a failed sign-on, a reset, a cancellation) closes it.
         try:
-            deadline = loop.time() + self.limits.echo_timeout_ms / 1000
-            await self._network(link, NetworkCode.SIGN_ON, deadline)
-        except (NoAnswer, NotSent) as exc:
-            self._dial_failed = f"sign-on failed: {exc}"
-            await self._end_link(link, tasks, self._dial_failed)
-            return False, self._dial_failed
-        self._dial_failed = None
-        self._ready.set()
-        log.info("iso8583.link_up", link=self.links_opened)
-        tasks.append(asyncio.create_task(self._keepalive(link)))
-        try:
+            try:
+                deadline = loop.time() + self.limits.echo_timeout_ms / 1000
+                await self._network(link, NetworkCode.SIGN_ON, deadline)
+            except (NoAnswer, NotSent) as exc:
+                self._dial_failed = f"sign-on failed: {exc}"
+                link.fail(self._dial_failed)
+                return False, self._dial_failed
+            self._dial_failed = None
+            self._ready.set()
+            log.info("iso8583.link_up", link=self.links_opened)
+            tasks.append(asyncio.create_task(self._keepalive(link)))
             await link.broken.wait()
+            return True, link.reason
         finally:
             await self._end_link(link, tasks, link.reason or "closed")
-        return True, link.reason
 
     async def _end_link(self, link: _Link, tasks: list[asyncio.Task[None]], reason: str) -> None:
         self._ready.clear()
