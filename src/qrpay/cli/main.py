@@ -12,6 +12,7 @@ import click
 
 from qrpay.cli.demo import demo
 from qrpay.cli.qr import qr
+from qrpay.cli.sim import sim
 from qrpay.domain.errors import QrpayError
 
 
@@ -23,6 +24,7 @@ def cli() -> None:
 
 cli.add_command(qr)
 cli.add_command(demo)
+cli.add_command(sim)
 
 
 def main(argv: list[str] | None = None) -> None:
