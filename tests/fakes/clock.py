@@ -8,7 +8,10 @@ FAKE_CLOCK_START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 
 class FakeClock:
-    """Implements ``qrpay.adapters.clock.Clock``; starts at ``start`` and never goes back."""
+    """Implements ``qrpay.adapters.clock.Clock``; starts at ``start``.
+
+    A negative ``advance`` steps it back, as a wall clock corrected by NTP may step.
+    """
 
     def __init__(self, start: datetime = FAKE_CLOCK_START) -> None:
         assert start.tzinfo is not None, "a clock reads aware UTC time"
@@ -18,8 +21,15 @@ class FakeClock:
         return self._now
 
     def advance(
-        self, *, seconds: float = 0, minutes: float = 0, hours: float = 0, days: float = 0
+        self,
+        *,
+        milliseconds: float = 0,
+        seconds: float = 0,
+        minutes: float = 0,
+        hours: float = 0,
+        days: float = 0,
     ) -> None:
-        delta = timedelta(seconds=seconds, minutes=minutes, hours=hours, days=days)
-        assert delta >= timedelta(0), "time does not go back"
+        delta = timedelta(
+            milliseconds=milliseconds, seconds=seconds, minutes=minutes, hours=hours, days=days
+        )
         self._now += delta

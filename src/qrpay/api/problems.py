@@ -14,7 +14,7 @@ import orjson
 from starlette.responses import Response
 from starlette.types import Send
 
-from qrpay.connectors.base import NotSupported
+from qrpay.connectors.base import ConnectorError, ConnectorUnavailable, NotSupported
 from qrpay.domain import errors as e
 
 PROBLEM_TYPE_BASE: Final = "https://qrpay.dev/problems/"
@@ -35,7 +35,9 @@ STATUS: Final[dict[type[e.QrpayError], int]] = {
     e.IdempotencyError: 400,
     e.StorageError: 503,
     e.SessionError: 503,
+    ConnectorError: 503,
     NotSupported: 422,
+    ConnectorUnavailable: 503,
     e.InsufficientFunds: 402,
     e.AccountNotFound: 404,
     e.TransferNotPending: 409,

@@ -229,7 +229,7 @@ async def test_a_transfer_is_returned_in_part_but_never_beyond_its_amount(
             merchant_id=sale.merchant_id,
             amount=Money.of(amount_minor, "THB"),
             payer_wallet_id=None,
-            original=original,
+            original_refs=original,
             original_amount=sale.amount,
         )
 

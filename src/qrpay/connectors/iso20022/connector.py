@@ -30,6 +30,7 @@ from typing import Final
 
 from qrpay.connectors.base import (
     ConnectorResult,
+    Health,
     NotSupported,
     Operation,
     Outcome,
@@ -104,7 +105,7 @@ class Payee:
     account_type: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TransferRequest(PaymentRequest):
     """A ``PaymentRequest`` with what a credit transfer needs beyond it."""
 
@@ -114,27 +115,20 @@ class TransferRequest(PaymentRequest):
     remittance: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ReturnRequest(PaymentRequest):
     """Return ``amount`` of a settled transfer; ``attempt_id`` is the return's own."""
 
-    original: References
+    original_refs: References
     original_amount: Money
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TransferResult(ConnectorResult):
     refs: References | None = None
     tx_status: str | None = None
     reason: str | None = None
     inquiries: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Health:
-    up: bool
-    latency_ms: int
-    detail: str
 
 
 def transfer_references(request: TransferRequest) -> References:
@@ -148,7 +142,7 @@ def transfer_references(request: TransferRequest) -> References:
 
 
 def return_references(request: ReturnRequest) -> References:
-    return messages.return_references(request.attempt_id, request.attempt_id, request.original)
+    return messages.return_references(request.attempt_id, request.attempt_id, request.original_refs)
 
 
 def _new_msg_id() -> str:
@@ -257,7 +251,7 @@ class Iso20022Connector:
             msg_id=request.attempt_id,
             return_id=request.attempt_id,
             created_at=now,
-            original=request.original,
+            original=request.original_refs,
             original_amount=request.original_amount,
             returned=request.amount,
             settlement_date=now.date(),
@@ -301,12 +295,17 @@ class Iso20022Connector:
         try:
             reply = await self._transport.post(document, safe=safe)
         except NotDelivered as exc:
-            return TransferResult(Outcome.DECLINED_SOFT, NetworkCode.NOT_DELIVERED, str(exc), refs)
+            return TransferResult(
+                Outcome.DECLINED_SOFT, NetworkCode.NOT_DELIVERED, str(exc), refs=refs
+            )
         except NoAnswer as exc:
             return _unknown(NetworkCode.NO_ANSWER, str(exc), refs)
         except Refused as exc:
             return TransferResult(
-                Outcome.DECLINED_HARD, NetworkCode.REFUSED, f"HTTP {exc.status_code}: {exc}", refs
+                Outcome.DECLINED_HARD,
+                NetworkCode.REFUSED,
+                f"HTTP {exc.status_code}: {exc}",
+                refs=refs,
             )
         return _read_reply(reply, refs, message)
 
@@ -352,4 +351,4 @@ def _about(report: StatusReport, refs: References, message: MessageType) -> bool
 
 
 def _unknown(code: str, message: str, refs: References) -> TransferResult:
-    return TransferResult(Outcome.UNKNOWN, code, message, refs)
+    return TransferResult(Outcome.UNKNOWN, code, message, refs=refs)

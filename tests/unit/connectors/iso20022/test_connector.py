@@ -135,7 +135,7 @@ def return_request(amount_minor: int = 2050) -> ReturnRequest:
         merchant_id=MerchantId("mer_external"),
         amount=Money.of(amount_minor, "THB"),
         payer_wallet_id=None,
-        original=transfer_references(transfer_request()),
+        original_refs=transfer_references(transfer_request()),
         original_amount=Money.of(12050, "THB"),
     )
 
