@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from fastapi import APIRouter, Depends, Query
 from starlette.requests import Request
@@ -86,28 +87,23 @@ async def get_checkout(
     return CheckoutOut.of(checkout, state.ctx.now(), state.ctx.public_url)
 
 
-@router.get("/checkouts/{checkout_id}/qr.png", response_class=Response)
-async def checkout_qr_png(
+@router.get("/checkouts/{checkout_id}/qr.{kind}", response_class=Response)
+async def checkout_qr(
     checkout_id: str,
+    kind: Literal["png", "svg"],
     principal: Principal = Depends(auth.merchant),
     state: ApiState = Depends(api_state),
 ) -> Response:
+    """The checkout's code as an image: ``qr.png`` or ``qr.svg``."""
     async with state.ctx.uow() as uow:
         checkout = await checkouts.get_checkout(uow, principal.merchant_id, checkout_id)
-    png = qr_image.render_png(checkout.qr_payload)
-    return Response(png, media_type="image/png", headers={"Cache-Control": IMAGE_CACHE_CONTROL})
-
-
-@router.get("/checkouts/{checkout_id}/qr.svg", response_class=Response)
-async def checkout_qr_svg(
-    checkout_id: str,
-    principal: Principal = Depends(auth.merchant),
-    state: ApiState = Depends(api_state),
-) -> Response:
-    async with state.ctx.uow() as uow:
-        checkout = await checkouts.get_checkout(uow, principal.merchant_id, checkout_id)
+    headers = {"Cache-Control": IMAGE_CACHE_CONTROL}
+    if kind == "png":
+        return Response(
+            qr_image.render_png(checkout.qr_payload), media_type="image/png", headers=headers
+        )
     svg = qr_image.render_svg(checkout.qr_payload)
-    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": IMAGE_CACHE_CONTROL})
+    return Response(svg, media_type="image/svg+xml", headers=headers)
 
 
 @router.get("/merchant/qr.png", response_class=Response)
