@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from starlette.requests import Request
 
+from qrpay.services.checkout_status import StatusChannels
 from qrpay.services.context import Context
 from qrpay.services.payments import OneTimeTokens
 
@@ -17,6 +18,10 @@ class Limits:
     page_size_max: int = 100
     page_size_default: int = 20
     idempotency_ttl_s: int = 24 * 3600
+    live_poll_s: float = 1.0
+    """A checkout's event stream re-reads it this often, whatever the channel says."""
+    live_heartbeat_s: float = 15.0
+    live_stream_s_max: float = 300.0
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,8 @@ class ApiState:
     ready: Callable[[], Awaitable[None]]
     """Raises ``Unavailable`` when the database or the session store cannot be reached."""
     limits: Limits = Limits()
+    channels: StatusChannels | None = None
+    """Live checkout status (the session store); None: event streams poll only."""
 
 
 def api_state(request: Request) -> ApiState:
