@@ -107,7 +107,7 @@ def mount(app: FastAPI, root: Path = BUILT_DIR) -> None:
         return page_response(root, "dashboard.html")
 
     options = {"include_in_schema": False, "response_class": Response}
-    app.add_api_route("/pay/{checkout_id}", checkout_page, methods=["GET"], **options)  # type: ignore[arg-type]
-    app.add_api_route("/wallet", wallet_page, methods=["GET"], **options)  # type: ignore[arg-type]
-    app.add_api_route("/dashboard", dashboard_page, methods=["GET"], **options)  # type: ignore[arg-type]
+    app.add_api_route("/pay/{checkout_id}", checkout_page, methods=["GET", "HEAD"], **options)  # type: ignore[arg-type]
+    app.add_api_route("/wallet", wallet_page, methods=["GET", "HEAD"], **options)  # type: ignore[arg-type]
+    app.add_api_route("/dashboard", dashboard_page, methods=["GET", "HEAD"], **options)  # type: ignore[arg-type]
     app.mount("/assets", _Assets(directory=root / "assets", check_dir=False), name="assets")

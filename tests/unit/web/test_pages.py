@@ -59,6 +59,14 @@ async def test_each_route_serves_its_page_revalidated_every_time(
     assert "default-src 'self'" in response.headers["content-security-policy"]
 
 
+async def test_pages_answer_head_requests(web: httpx.AsyncClient) -> None:
+    response = await web.head("/wallet")
+
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-cache"
+    assert response.content == b""
+
+
 async def test_hashed_assets_are_cached_for_a_year(web: httpx.AsyncClient) -> None:
     response = await web.get("/assets/pay-3f2a1b.js")
 
