@@ -86,6 +86,7 @@ def build(settings: Settings, *, seed: int | None = None) -> Gateway:
         tokens=sessions,
         operator_key_hash=credential_hash(settings.operator_key.get_secret_value(), pepper),
         ready=ready,
+        channels=sessions,
         limits=Limits(
             request_body_bytes_max=settings.request_body_bytes_max,
             idempotency_ttl_s=settings.idempotency_ttl_s,

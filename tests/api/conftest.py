@@ -26,7 +26,7 @@ from qrpay.adapters.session_store.base import SessionStore
 from qrpay.adapters.session_store.factory import session_store_from_url
 from qrpay.adapters.session_store.memory import MemorySessionStore
 from qrpay.api.app import create_app
-from qrpay.api.state import ApiState
+from qrpay.api.state import ApiState, Limits
 from qrpay.domain.credentials import credential_hash
 from qrpay.domain.errors import Unavailable
 from tests.databases import PostgresDatabase, sqlite_url
@@ -34,6 +34,8 @@ from tests.fakes.clock import FakeClock
 from tests.fakes.context import Harness, harness
 
 OPERATOR_KEY = "op_test_operator_key_0123456789"
+LIVE_POLL_S = 30.0
+"""Long, so that a checkout stream that ends promptly was woken by its channel."""
 _keys = itertools.count()
 
 
@@ -63,6 +65,15 @@ class ApiClient:
         merchant = (await self.post("/v1/merchants", body, key=OPERATOR_KEY)).json()
         key = (await self.post(f"/v1/merchants/{merchant['id']}/api-keys", key=OPERATOR_KEY)).json()
         return {**merchant, "key": key["key"]}
+
+    async def pay_checkout(self, merchant: dict[str, Any], token: str, amount: int) -> str:
+        """A checkout of ``merchant`` for ``amount``, paid by the wallet; the payment's id."""
+        body = {"amount": amount, "currency": "THB", "reference": f"R{amount}"}
+        checkout = (await self.post("/v1/checkouts", body, key=merchant["key"])).json()
+        paid = await self.post("/v1/payments", {"qr_payload": checkout["qr_payload"]}, key=token)
+        assert paid.status_code == 201, paid.text
+        payment_id: str = paid.json()["id"]
+        return payment_id
 
     async def wallet(self, balance: int = 10_000, currency: str = "THB") -> dict[str, Any]:
         body = {"name": "Ann", "currency": currency, "balance": balance}
@@ -100,8 +111,11 @@ async def _backend_client(
     request: pytest.FixtureRequest, tmp_path: Path, backend: str
 ) -> AsyncIterator[ApiClient]:
     if backend == "fake":
-        async for client in _client(harness()):
+        h = harness()
+        channels = MemorySessionStore(clock=h.clock, prefix="qrpay-test:")
+        async for client in _client(h, channels):
             yield client
+        await channels.close()
         return
     clock = FakeClock()
     sessions: SessionStore
@@ -116,7 +130,8 @@ async def _backend_client(
         sessions = await _redis_sessions(clock)
     store = SqlStore(url)
     try:
-        async for client in _client(harness(store=store, tokens=sessions, clock=clock)):
+        h = harness(store=store, tokens=sessions, clock=clock)
+        async for client in _client(h, sessions):
             yield client
     finally:
         await sessions.close()
@@ -138,12 +153,14 @@ async def _redis_sessions(clock: FakeClock) -> SessionStore:
     return sessions
 
 
-async def _client(h: Harness) -> AsyncIterator[ApiClient]:
+async def _client(h: Harness, channels: SessionStore) -> AsyncIterator[ApiClient]:
     state = ApiState(
         ctx=h.ctx,
         tokens=h.tokens,
         operator_key_hash=credential_hash(OPERATOR_KEY, h.ctx.pepper),
         ready=_ready,
+        limits=Limits(live_poll_s=LIVE_POLL_S),
+        channels=channels,
     )
     app = create_app(state)
     transport = httpx.ASGITransport(app=app)

@@ -9,12 +9,7 @@ from tests.api.conftest import ApiClient
 
 
 async def _paid(api: ApiClient, merchant: dict[str, str], token: str, amount: int) -> str:
-    body = {"amount": amount, "currency": "THB", "reference": f"R{amount}"}
-    checkout = (await api.post("/v1/checkouts", body, key=merchant["key"])).json()
-    paid = await api.post("/v1/payments", {"qr_payload": checkout["qr_payload"]}, key=token)
-    assert paid.status_code == 201, paid.text
-    payment_id: str = paid.json()["id"]
-    return payment_id
+    return await api.pay_checkout(merchant, token, amount)
 
 
 async def test_payments_page_with_a_cursor_newest_first(api: ApiClient) -> None:

@@ -27,8 +27,15 @@ from qrpay.domain.ids import (
 )
 from qrpay.domain.ledger import Account, Ledger, Transfer
 from qrpay.domain.merchants import Merchant, Store, Terminal, Wallet
-from qrpay.domain.payments import Payment, PaymentEvent, PaymentStatus, Refund
-from qrpay.services.unit_of_work import PaymentFilter
+from qrpay.domain.payments import (
+    CAPTURED,
+    Payment,
+    PaymentEvent,
+    PaymentEventKind,
+    PaymentStatus,
+    Refund,
+)
+from qrpay.services.unit_of_work import AttemptLatency, HourlyVolume, PaymentFilter
 
 
 @dataclass
@@ -193,10 +200,48 @@ class FakePayments(_Repo):
             and (where.status is None or p.status == where.status)
             and (where.created_gte is None or p.created_at >= where.created_gte)
             and (where.created_lt is None or p.created_at < where.created_lt)
+            and (where.network is None or (p.route or {}).get("network") == where.network)
             and (starting_after is None or p.id < starting_after)
         ]
         found.sort(key=lambda p: p.id, reverse=True)
         return [copy.deepcopy(p) for p in found[:limit]]
+
+    async def hourly_volume(
+        self, *, created_gte: datetime, created_lt: datetime
+    ) -> list[HourlyVolume]:
+        groups: dict[tuple[datetime, str, str], list[Payment]] = {}
+        for p in self.s.payments.values():
+            if created_gte <= p.created_at < created_lt:
+                hour = p.created_at.replace(minute=0, second=0, microsecond=0)
+                key = (hour, _network(p), p.amount.currency.code)
+                groups.setdefault(key, []).append(p)
+        return [
+            HourlyVolume(
+                hour,
+                network,
+                currency_code,
+                created=len(group),
+                succeeded=sum(p.status in CAPTURED for p in group),
+                amount_succeeded_minor=sum(
+                    p.amount.amount_minor for p in group if p.status in CAPTURED
+                ),
+            )
+            for (hour, network, currency_code), group in sorted(groups.items())
+        ]
+
+    async def attempt_latencies(
+        self, *, created_gte: datetime, created_lt: datetime, limit: int
+    ) -> list[AttemptLatency]:
+        newest = [
+            e
+            for e in reversed(self.s.events)
+            if e.kind is PaymentEventKind.ATTEMPT and created_gte <= e.created_at < created_lt
+        ][:limit]
+        return [
+            AttemptLatency(e.created_at, _network(self.s.payments[e.payment_id]), float(latency))
+            for e in newest
+            if isinstance(latency := e.data.get("latency_ms"), int | float)
+        ]
 
     async def add_event(self, event: PaymentEvent) -> None:
         self.s.events.append(event)
@@ -212,6 +257,11 @@ class FakePayments(_Repo):
             return False
         self.s.cpm_tokens[token_id] = payment_id
         return True
+
+
+def _network(payment: Payment) -> str:
+    network: str = (payment.route or {}).get("network") or "unknown"
+    return network
 
 
 class FakeIdempotency(_Repo):

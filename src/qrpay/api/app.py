@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -17,10 +18,11 @@ from qrpay.api.middleware import BodyLimit, RequestContext
 from qrpay.api.problems import MEDIA_TYPE, problem_response
 from qrpay.api.rate_limit import RateLimit
 from qrpay.api.request_limits import HeaderLimit, JsonDepthLimit
-from qrpay.api.routes import health, merchant, operator, wallet
+from qrpay.api.routes import health, merchant, operator, operator_payments, public, wallet
 from qrpay.api.state import ApiState
 from qrpay.domain.errors import QrpayError, RequestInvalid
 from qrpay.observability.logs import log
+from qrpay.web import pages
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -31,11 +33,23 @@ Errors are RFC 9457 problem+json documents with a stable `code`.
 """
 
 
-def create_app(state: ApiState, *, lifespan: Lifespan | None = None) -> FastAPI:
+def create_app(
+    state: ApiState, *, lifespan: Lifespan | None = None, web_root: Path = pages.BUILT_DIR
+) -> FastAPI:
+    """The API, and the built web pages from ``web_root`` (``web/`` builds them there)."""
     app = FastAPI(title="qrpay", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.api = state
-    for router in (operator.router, merchant.router, wallet.router, health.router):
+    routers = (
+        operator.router,
+        operator_payments.router,
+        merchant.router,
+        wallet.router,
+        public.router,
+        health.router,
+    )
+    for router in routers:
         app.include_router(router)
+    pages.mount(app, web_root)
     app.add_exception_handler(QrpayError, _domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]

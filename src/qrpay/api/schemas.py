@@ -16,6 +16,8 @@ from qrpay.domain.ledger import Account, Transfer
 from qrpay.domain.merchants import Merchant, Terminal, Wallet
 from qrpay.domain.payments import Payment, PaymentEvent, Refund
 from qrpay.services.payments import QrPreview
+from qrpay.services.reporting import PaymentReport
+from qrpay.services.unit_of_work import HourlyVolume
 
 TEXT_CHARS_MAX = 512
 
@@ -229,6 +231,26 @@ class PaymentDetail(PaymentOut):
     timeline: list[TimelineEntry]
     refunds: list[RefundOut]
 
+    @classmethod
+    def build(
+        cls, payment: Payment, events: list[PaymentEvent], refunds: list[Refund]
+    ) -> PaymentDetail:
+        return cls(
+            **PaymentOut.of(payment).model_dump(),
+            attempts=[
+                {
+                    "id": a.id,
+                    "connector": a.connector,
+                    "status": a.status.value,
+                    "network_code": a.network_code,
+                    "created_at": a.created_at,
+                }
+                for a in payment.attempts
+            ],
+            timeline=[TimelineEntry.of(e) for e in events],
+            refunds=[RefundOut.of(r) for r in refunds],
+        )
+
 
 class PaymentList(BaseModel):
     data: list[PaymentOut]
@@ -323,3 +345,86 @@ class PayCpmCreate(Request):
     cpm_payload: str
     amount: StrictInt
     currency: str
+
+
+# --- hosted checkout page (public) ----------------------------------------------------
+
+
+class PublicCheckoutOut(BaseModel):
+    """What a payer may see of a checkout: what its QR code says, plus status and expiry."""
+
+    id: str
+    merchant_name: str
+    merchant_city: str
+    amount: int
+    currency: str
+    currency_exponent: int = Field(description="Minor-unit digits of the currency (ISO 4217).")
+    status: str
+    expires_at: datetime
+    qr_payload: str
+
+    @classmethod
+    def of(cls, c: Checkout, merchant: Merchant, now: datetime) -> PublicCheckoutOut:
+        return cls(
+            id=c.id,
+            merchant_name=merchant.display_name,
+            merchant_city=merchant.city,
+            amount=c.amount.amount_minor,
+            currency=c.amount.currency.code,
+            currency_exponent=c.amount.currency.exponent,
+            status=c.status_at(now).value,
+            expires_at=c.expires_at,
+            qr_payload=c.qr_payload,
+        )
+
+
+# --- operator reports -----------------------------------------------------------------
+
+
+class HourlyVolumeOut(BaseModel):
+    hour: datetime
+    network: str
+    currency: str
+    created: int
+    succeeded: int
+    amount_succeeded: int
+
+    @classmethod
+    def of(cls, v: HourlyVolume) -> HourlyVolumeOut:
+        return cls(
+            hour=v.hour,
+            network=v.network,
+            currency=v.currency,
+            created=v.created,
+            succeeded=v.succeeded,
+            amount_succeeded=v.amount_succeeded_minor,
+        )
+
+
+class HourlyLatencyOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    hour: datetime
+    network: str
+    samples: int
+    latency_ms_p50: float
+    latency_ms_p95: float
+    latency_ms_p99: float
+
+
+class PaymentStatsOut(BaseModel):
+    created_gte: datetime
+    created_lt: datetime
+    volume: list[HourlyVolumeOut] = Field(description="From the payments table.")
+    latency: list[HourlyLatencyOut] = Field(
+        description="Network round trips recorded on each attempt's timeline event."
+    )
+
+    @classmethod
+    def of(cls, r: PaymentReport) -> PaymentStatsOut:
+        return cls(
+            created_gte=r.created_gte,
+            created_lt=r.created_lt,
+            volume=[HourlyVolumeOut.of(v) for v in r.volume],
+            latency=[HourlyLatencyOut.model_validate(h) for h in r.latency],
+        )

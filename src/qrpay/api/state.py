@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from starlette.requests import Request
 
 from qrpay.api.rate_limit import RateLimits
+from qrpay.services.checkout_status import StatusChannels
 from qrpay.services.context import Context
 from qrpay.services.payments import OneTimeTokens
 
@@ -21,6 +22,10 @@ class Limits:
     page_size_max: int = 100
     page_size_default: int = 20
     idempotency_ttl_s: int = 24 * 3600
+    live_poll_s: float = 1.0
+    """A checkout's event stream re-reads it this often, whatever the channel says."""
+    live_heartbeat_s: float = 15.0
+    live_stream_s_max: float = 300.0
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,8 @@ class ApiState:
     limits: Limits = Limits()
     rate_limits: RateLimits | None = None
     """None: no rate limiting (tests of other behaviour); bootstrap always sets it."""
+    channels: StatusChannels | None = None
+    """Live checkout status (the session store); None: event streams poll only."""
 
 
 def api_state(request: Request) -> ApiState:

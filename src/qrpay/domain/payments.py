@@ -40,6 +40,8 @@ TRANSITIONS: Final[dict[PaymentStatus, frozenset[PaymentStatus]]] = {
     S.CANCELED: frozenset(),
 }
 REFUNDABLE: Final = frozenset({S.SUCCEEDED, S.PARTIALLY_REFUNDED})
+CAPTURED: Final = frozenset({S.SUCCEEDED, S.PARTIALLY_REFUNDED, S.REFUNDED})
+"""The money moved at some point: what a success rate counts as a success."""
 
 
 class PaymentSource(StrEnum):

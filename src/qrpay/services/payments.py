@@ -8,6 +8,7 @@ refused request changes nothing and a crash leaves either all of it or none.
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final, Protocol
@@ -346,7 +347,10 @@ async def _execute(
     assert connector.spec.closed_loop, "only the on-us network is connected in this version"
     now = ctx.now()
     attempt_id = AttemptId(ctx.ids.new("att"))
+    started = time.perf_counter()
     result = await connector.sale(_request(ctx, payment, payment.amount, attempt_id))
+    # Wall time of the network round trip, for the operator's latency percentiles.
+    latency_ms = round((time.perf_counter() - started) * 1000, 3)
     approved = result.outcome is Outcome.APPROVED
     payment.attempts.append(
         Attempt(
@@ -390,6 +394,7 @@ async def _execute(
                 "connector": connector.spec.name,
                 "outcome": result.outcome.value,
                 "network_code": result.network_code,
+                "latency_ms": latency_ms,
             },
         ),
         (PaymentEventKind.SUCCEEDED, {}),

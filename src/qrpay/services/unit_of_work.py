@@ -44,6 +44,30 @@ class PaymentFilter:
     status: PaymentStatus | None = None
     created_gte: datetime | None = None
     created_lt: datetime | None = None
+    network: str | None = None
+    """The network the payment's route chose (``route["network"]``), e.g. ``qrpay``."""
+
+
+@dataclass(frozen=True, slots=True)
+class HourlyVolume:
+    """Payments created in one hour (UTC) on one network in one currency."""
+
+    hour: datetime
+    network: str
+    currency: str
+    created: int
+    succeeded: int
+    """Captured at some point: succeeded, partially refunded or refunded."""
+    amount_succeeded_minor: int
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptLatency:
+    """One attempt's network round trip, as its timeline event recorded it."""
+
+    created_at: datetime
+    network: str
+    latency_ms: float
 
 
 class MerchantRepository(Protocol):
@@ -128,6 +152,18 @@ class PaymentRepository(Protocol):
     async def page(
         self, where: PaymentFilter, *, limit: int, starting_after: PaymentId | None
     ) -> list[Payment]: ...
+    async def hourly_volume(
+        self, *, created_gte: datetime, created_lt: datetime
+    ) -> list[HourlyVolume]:
+        """Counts and amounts per hour, network and currency, oldest hour first."""
+        ...
+
+    async def attempt_latencies(
+        self, *, created_gte: datetime, created_lt: datetime, limit: int
+    ) -> list[AttemptLatency]:
+        """Of the newest ``limit`` attempts in the range, those that recorded ``latency_ms``."""
+        ...
+
     async def add_event(self, event: PaymentEvent) -> None: ...
     async def events(self, payment_id: PaymentId) -> list[PaymentEvent]: ...
     async def refunds(self, payment_id: PaymentId) -> list[Refund]: ...

@@ -9,11 +9,13 @@ cannot overwrite a concurrent refund with a total it read earlier.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, case, select, update
 from sqlalchemy.sql import ColumnElement
 
+from qrpay.adapters.db import payment_reports
 from qrpay.adapters.db.connection import Db
 from qrpay.adapters.db.schema import attempts, cpm_token_claims, payment_events, payments, refunds
 from qrpay.domain.currency import currency
@@ -31,7 +33,12 @@ from qrpay.domain.payments import (
     Refund,
     RefundStatus,
 )
-from qrpay.services.unit_of_work import FETCH_SIZE_MAX, PaymentFilter
+from qrpay.services.unit_of_work import (
+    FETCH_SIZE_MAX,
+    AttemptLatency,
+    HourlyVolume,
+    PaymentFilter,
+)
 
 _p = payments.c
 
@@ -109,10 +116,22 @@ class SqlPaymentRepository:
         """Newest first (ids sort by creation); ``starting_after`` continues after that id."""
         assert 1 <= limit <= FETCH_SIZE_MAX
         conditions = _conditions(where)
+        if where.network is not None:
+            conditions.append(payment_reports.network_of(self._db) == where.network)
         if starting_after is not None:
             conditions.append(_p.id < starting_after)
         query = select(payments).where(*conditions).order_by(_p.id.desc()).limit(limit)
         return await self._load(query)
+
+    async def hourly_volume(
+        self, *, created_gte: datetime, created_lt: datetime
+    ) -> list[HourlyVolume]:
+        return await payment_reports.hourly_volume(self._db, created_gte, created_lt)
+
+    async def attempt_latencies(
+        self, *, created_gte: datetime, created_lt: datetime, limit: int
+    ) -> list[AttemptLatency]:
+        return await payment_reports.attempt_latencies(self._db, created_gte, created_lt, limit)
 
     async def add_event(self, event: PaymentEvent) -> None:
         row = {

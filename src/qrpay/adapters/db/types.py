@@ -6,8 +6,9 @@ microseconds always written, so that comparing the text (``expires_at > :now``) 
 the instants.
 
 ``JsonText`` keeps JSON (a payment's route, an event's data) as text in both dialects:
-the store only writes and reads such values whole, never queries inside them, and text
-gives back exactly what was written, key order included, on either database.
+the store writes and reads such values whole, and text gives back exactly what was
+written, key order included, on either database. The one look inside is the operator's
+filter and report by a route's network (``payment_reports.network_of``).
 """
 
 from __future__ import annotations

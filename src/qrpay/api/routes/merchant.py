@@ -26,7 +26,6 @@ from qrpay.api.schemas import (
     RefundCreate,
     RefundOut,
     RefundResult,
-    TimelineEntry,
 )
 from qrpay.api.state import ApiState, api_state
 from qrpay.domain.ids import TerminalId
@@ -159,22 +158,7 @@ async def get_payment(
         )
         events = await uow.payments.events(payment.id)
         refunds = await uow.payments.refunds(payment.id)
-    out = PaymentOut.of(payment)
-    return PaymentDetail(
-        **out.model_dump(),
-        attempts=[
-            {
-                "id": a.id,
-                "connector": a.connector,
-                "status": a.status.value,
-                "network_code": a.network_code,
-                "created_at": a.created_at,
-            }
-            for a in payment.attempts
-        ],
-        timeline=[TimelineEntry.of(e) for e in events],
-        refunds=[RefundOut.of(r) for r in refunds],
-    )
+    return PaymentDetail.build(payment, events, refunds)
 
 
 @router.post("/payments/{payment_id}/refunds", status_code=201, response_model=RefundResult)

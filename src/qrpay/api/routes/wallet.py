@@ -21,9 +21,10 @@ from qrpay.api.schemas import (
     WalletTransactionList,
 )
 from qrpay.api.state import ApiState, api_state
+from qrpay.domain.checkouts import CheckoutStatus
 from qrpay.domain.ids import TransferId
 from qrpay.observability import metrics
-from qrpay.services import onboarding, payments
+from qrpay.services import checkout_status, onboarding, payments
 from qrpay.services.unit_of_work import UnitOfWork
 
 router = APIRouter(prefix="/v1", tags=["wallet"])
@@ -48,13 +49,21 @@ async def pay_qr(
     principal: Principal = Depends(auth.wallet),
     state: ApiState = Depends(api_state),
 ) -> Response:
+    paid: list[tuple[str, str]] = []
+
     async def work(uow: UnitOfWork) -> tuple[int, bytes]:
         cmd = payments.PayQr(principal.wallet_id, body.qr_payload, body.amount)
         payment = await payments.pay_qr(state.ctx, uow, cmd)
         metrics.PAYMENTS.labels(payment.status.value, payment.source.value).inc()
+        if payment.checkout_id is not None:
+            paid.append((payment.checkout_id, payment.id))
         return 201, as_json(PaymentOut.of(payment))
 
-    return await run_idempotent(request, state, principal, work)
+    response = await run_idempotent(request, state, principal, work)
+    # After the commit, so a listener that re-reads the checkout sees it paid.
+    for checkout_id, payment_id in paid:
+        await checkout_status.announce(state.channels, checkout_id, CheckoutStatus.PAID, payment_id)
+    return response
 
 
 @router.get("/wallet", response_model=WalletOut)
