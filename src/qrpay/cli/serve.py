@@ -96,6 +96,8 @@ def _show(seeded: demo_data.Demo, settings: Settings) -> None:
     ]
     lines += [f"  wallet         {w.name} ({w.id})  token {w.token}" for w in seeded.wallets]
     lines += [
+        f"  wallet app     {base}/wallet     (sign in with a wallet token)",
+        f"  dashboard      {base}/dashboard  (sign in with the operator key)",
         f"  written to     {settings.data_dir / demo_data.DEMO_FILE}",
         "  try            curl -s -X POST "
         f"{base}/v1/checkouts -H 'Authorization: Bearer {merchant.api_key}' "
