@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from starlette.requests import Request
 
 from qrpay.api.rate_limit import RateLimits
+from qrpay.services.back_office import BackOffice
 from qrpay.services.context import Context
 from qrpay.services.payments import OneTimeTokens
 
@@ -34,6 +35,8 @@ class ApiState:
     limits: Limits = Limits()
     rate_limits: RateLimits | None = None
     """None: no rate limiting (tests of other behaviour); bootstrap always sets it."""
+    back_office: BackOffice | None = None
+    """Webhooks, settlement and reconciliation; bootstrap always sets it."""
 
 
 def api_state(request: Request) -> ApiState:
