@@ -182,11 +182,12 @@ async def _disable(
     now: datetime,
 ) -> None:
     """Disable the endpoint, end its pending deliveries, and tell the merchant by an event."""
-    endpoint.disable(reason, now)
-    await uow.webhooks.update_endpoint(endpoint)
     gone = reason is DisabledReason.GONE
     dead = DeadReason.ENDPOINT_GONE if gone else DeadReason.ENDPOINT_DISABLED
+    # Deliveries before their endpoint: the lock order of adapters/db/webhooks.py.
     await uow.webhooks.end_pending(endpoint.id, dead, now)
+    endpoint.disable(reason, now)
+    await uow.webhooks.update_endpoint(endpoint)
     await events.emit(ctx, uow, EventType.WEBHOOK_ENDPOINT_DISABLED, endpoint)
     log.warning("webhook.endpoint_disabled", endpoint_id=endpoint.id, reason=reason.value)
 

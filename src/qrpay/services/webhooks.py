@@ -140,8 +140,9 @@ async def update_endpoint(
     if change.enabled is True and endpoint.status is EndpointStatus.DISABLED:
         endpoint.enable(now)
     elif change.enabled is False and endpoint.status is EndpointStatus.ENABLED:
-        endpoint.disable(DisabledReason.MERCHANT, now)
+        # Deliveries before their endpoint: the lock order of adapters/db/webhooks.py.
         await uow.webhooks.end_pending(endpoint.id, DeadReason.ENDPOINT_DISABLED, now)
+        endpoint.disable(DisabledReason.MERCHANT, now)
     endpoint.updated_at = now
     await uow.webhooks.update_endpoint(endpoint)
     return endpoint
@@ -153,10 +154,10 @@ async def delete_endpoint(
     """Deleted endpoints disappear from the API; their deliveries stay, as dead letters."""
     endpoint = await get_endpoint(uow, merchant_id, endpoint_id)
     now = ctx.now()
+    await uow.webhooks.end_pending(endpoint.id, DeadReason.ENDPOINT_DELETED, now)
     endpoint.status = EndpointStatus.DELETED
     endpoint.updated_at = now
     await uow.webhooks.update_endpoint(endpoint)
-    await uow.webhooks.end_pending(endpoint.id, DeadReason.ENDPOINT_DELETED, now)
     return endpoint
 
 

@@ -6,6 +6,10 @@ a result only while that worker still holds the lease. On PostgreSQL the claim's
 also takes the rows with FOR UPDATE SKIP LOCKED, so concurrent claims pass each other by
 instead of queueing; on SQLite the database's write lock serialises them. A worker that
 dies mid-delivery leaves a lease that runs out; the delivery is then claimed again.
+
+Lock order: delivery rows before their endpoint's row, in every transaction that takes
+both (finishing an attempt records the endpoint's last success; disabling an endpoint ends
+its pending deliveries first), so two such transactions never wait on each other in a cycle.
 """
 
 from __future__ import annotations
