@@ -17,7 +17,7 @@ from qrpay.api.middleware import BodyLimit, RequestContext
 from qrpay.api.problems import MEDIA_TYPE, problem_response
 from qrpay.api.rate_limit import RateLimit
 from qrpay.api.request_limits import HeaderLimit, JsonDepthLimit
-from qrpay.api.routes import health, merchant, operator, wallet
+from qrpay.api.routes import back_office, health, merchant, notifications, operator, wallet
 from qrpay.api.state import ApiState
 from qrpay.domain.errors import QrpayError, RequestInvalid
 from qrpay.observability.logs import log
@@ -35,6 +35,8 @@ def create_app(state: ApiState, *, lifespan: Lifespan | None = None) -> FastAPI:
     app = FastAPI(title="qrpay", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.api = state
     for router in (operator.router, merchant.router, wallet.router, health.router):
+        app.include_router(router)
+    for router in (notifications.router, back_office.router):
         app.include_router(router)
     app.add_exception_handler(QrpayError, _domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
