@@ -15,7 +15,7 @@ from qrpay.domain.checkouts import Checkout, CheckoutStatus
 from qrpay.domain.events import Event, EventId, EventType
 from qrpay.domain.ids import MerchantId, PaymentId
 from qrpay.domain.ledger import TransferCode
-from qrpay.domain.payments import AttemptStatus, Payment, RefundStatus
+from qrpay.domain.payments import AttemptStatus, Payment, Refund, RefundStatus
 from qrpay.domain.reconciliation import GatewayOutcome, GatewayRecord, RecordKind
 from qrpay.domain.settlement import Captured, SettlementKey
 from qrpay.domain.webhooks import (
@@ -263,6 +263,10 @@ _ATTEMPT_OUTCOMES = {
 
 
 class FakeBackOffice(_Repo):
+    async def add_refund(self, refund: Refund) -> None:
+        assert refund.status is not RefundStatus.SUCCEEDED
+        self.s.refunds.append(refund)
+
     async def expire_checkouts(self, now: datetime, limit: int) -> list[Checkout]:
         due = sorted(
             (

@@ -18,6 +18,7 @@ from typing import Protocol
 from qrpay.domain.checkouts import Checkout
 from qrpay.domain.events import Event, EventId, EventType
 from qrpay.domain.ids import MerchantId
+from qrpay.domain.payments import Refund
 from qrpay.domain.reconciliation import GatewayRecord
 from qrpay.domain.settlement import Captured, SettlementKey
 from qrpay.domain.webhooks import (
@@ -150,6 +151,10 @@ class WebhookRepository(Protocol):
 
 
 class BackOfficeRepository(Protocol):
+    async def add_refund(self, refund: Refund) -> None:
+        """Record a refund that moved no money (failed, or pending an answer)."""
+        ...
+
     async def expire_checkouts(self, now: datetime, limit: int) -> list[Checkout]:
         """Open checkouts past their expiry become expired, in one guarded UPDATE; those."""
         ...

@@ -32,7 +32,7 @@ from qrpay.adapters.db.schema import (
 from qrpay.domain.checkouts import Checkout, CheckoutStatus
 from qrpay.domain.ids import CheckoutId
 from qrpay.domain.ledger import TransferCode
-from qrpay.domain.payments import AttemptStatus, PaymentEventKind, RefundStatus
+from qrpay.domain.payments import AttemptStatus, PaymentEventKind, Refund, RefundStatus
 from qrpay.domain.reconciliation import GatewayOutcome, GatewayRecord, RecordKind
 from qrpay.domain.settlement import Captured, SettlementKey
 
@@ -75,6 +75,20 @@ def _key(merchant_id: str, network: str | None, currency: str) -> SettlementKey:
 class SqlBackOfficeRepository:
     def __init__(self, db: Db) -> None:
         self._db = db
+
+    async def add_refund(self, refund: Refund) -> None:
+        assert refund.status is not RefundStatus.SUCCEEDED, (
+            "a succeeded refund goes through apply_refund"
+        )
+        row = {
+            "id": refund.id,
+            "payment_id": refund.payment_id,
+            "amount_minor": refund.amount.amount_minor,
+            "currency": refund.amount.currency.code,
+            "status": refund.status.value,
+            "created_at": refund.created_at,
+        }
+        await self._db.execute(refunds.insert(), row)
 
     async def expire_checkouts(self, now: datetime, limit: int) -> list[Checkout]:
         c = checkouts.c
