@@ -179,3 +179,43 @@ async def test_settlements_per_merchant_for_the_operator_and_the_merchant(api: A
     assert bad.json()["code"] == "back_office.business_day_invalid"
     nothing = (await api.get("/v1/settlements", key=OPERATOR_KEY, date="2026-11-23")).json()
     assert nothing["data"] == []
+
+
+async def test_the_openapi_document_and_the_backlog_gauge(api: ApiClient) -> None:
+    spec = (await api.http.get("/openapi.json")).json()
+    for path in (
+        "/v1/webhook-endpoints",
+        "/v1/webhook-endpoints/{endpoint_id}",
+        "/v1/webhook-endpoints/{endpoint_id}/rotate-secret",
+        "/v1/events",
+        "/v1/events/{event_id}/replay",
+        "/v1/events/replay",
+        "/v1/webhook-deliveries",
+        "/v1/settlements",
+        "/v1/reconciliations",
+    ):
+        assert path in spec["paths"], path
+    metrics = (await api.http.get("/metrics")).text
+    assert "qrpay_webhook_backlog" in metrics
+
+
+async def test_reconciliations_are_for_the_operator(api: ApiClient) -> None:
+    shop = await api.merchant()
+    refused = await api.http.post(
+        "/v1/reconciliations?network=instant",
+        content=b"<x/>",
+        headers={"Authorization": f"Bearer {shop['key']}", "Idempotency-Key": "r1"},
+    )
+    assert refused.status_code == 403
+    unreadable = await api.http.post(
+        "/v1/reconciliations?network=instant",
+        content=b"<x/>",
+        headers={"Authorization": f"Bearer {OPERATOR_KEY}", "Idempotency-Key": "r2"},
+    )
+    assert unreadable.json()["code"] == "back_office.report_unreadable"
+    unknown = await api.http.post(
+        "/v1/reconciliations?network=telegraph",
+        content=b"x",
+        headers={"Authorization": f"Bearer {OPERATOR_KEY}", "Idempotency-Key": "r3"},
+    )
+    assert unknown.json()["code"] == "back_office.network_unknown"

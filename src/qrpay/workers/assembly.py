@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Final
 from qrpay.adapters.webhooks.sender import HttpSender, SenderLimits
 from qrpay.domain.webhooks import RetryPolicy
 from qrpay.observability.logs import log
-from qrpay.services.back_office import BackOffice
 from qrpay.services.delivery import Deliverer, DeliveryConfig, expire_checkouts_once, relay_once
 from qrpay.workers.loops import Loop, run_loops
 
@@ -115,8 +114,3 @@ async def run_worker(gateway: Gateway, names: tuple[str, ...], worker_id: str) -
     finally:
         await worker.aclose()
         log.info("worker.stopped", worker_id=worker_id)
-
-
-def require_back_office(gateway: Gateway) -> BackOffice:
-    assert gateway.back_office is not None, "bootstrap.build sets it"
-    return gateway.back_office
