@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import time
 from datetime import UTC, datetime, timedelta
 
 from standardwebhooks.webhooks import Webhook
@@ -17,6 +18,8 @@ from qrpay.adapters.webhooks.sender import HttpSender, SenderLimits
 from qrpay.domain.webhooks import DeliveryStatus, DisabledReason, EndpointStatus
 from qrpay.services import webhooks
 from qrpay.services.delivery import Deliverer, DeliveryConfig, relay_once
+from qrpay.workers.assembly import RELAY_IDLE_MS, WEBHOOKS_IDLE_MS
+from qrpay.workers.loops import Loop, run_loops
 from tests.fakes.clock import FakeClock
 from tests.fakes.context import Harness, harness
 from tests.notifications import LOOPBACK, Shop, open_shop, pay_checkout, webhook_settings
@@ -161,3 +164,33 @@ async def test_a_delivery_failing_for_72_hours_is_dead_and_replayable(sql_store:
         await uow.commit()
     assert payment.id
     assert len(again) == 0  # the endpoint was disabled as failing: nothing to send it to
+
+
+async def test_the_first_attempt_comes_within_a_second_of_the_commit(
+    sql_store: SqlStore,
+) -> None:
+    # given the worker's relay and webhook loops running, as `qrpay worker` runs them
+    h = harness(store=sql_store)
+    shop = await open_shop(h.ctx)
+    with Receiver() as receiver:
+        await _endpoint(h, shop, receiver.url, ("payment.succeeded",))
+        deliverer = _deliverer(h)
+        loops = [
+            Loop("relay", lambda: relay_once(h.ctx), RELAY_IDLE_MS, ["webhooks"]),
+            Loop("webhooks", deliverer.deliver_once, WEBHOOKS_IDLE_MS),
+        ]
+        stop = asyncio.Event()
+        running = asyncio.create_task(run_loops(loops, stop))
+        try:
+            await asyncio.sleep(0.3)  # both loops idle, waiting
+            # when a payment commits
+            await pay_checkout(h.ctx, shop)
+            committed = time.monotonic()
+            arrived = await asyncio.to_thread(receiver.arrived.wait, 5)
+            latency_s = time.monotonic() - committed
+        finally:
+            stop.set()
+            await running
+    # then its webhook arrived within a second
+    assert arrived
+    assert latency_s < 1.0, f"{latency_s:.3f} s"
