@@ -9,15 +9,19 @@ are opened in the process that uses them.
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 
 from fastapi import FastAPI
 
+from qrpay.adapters.audit_file import DEFAULT_FILE as AUDIT_FILE
+from qrpay.adapters.audit_file import JsonlAuditLog
 from qrpay.adapters.clock import SystemClock
 from qrpay.adapters.db.store import SqlStore
 from qrpay.adapters.db.url import async_url
+from qrpay.adapters.keystore.factory import keystore_from_settings
 from qrpay.adapters.session_store.base import SessionStore
 from qrpay.adapters.session_store.factory import session_store_from_url
 from qrpay.api.app import create_app
@@ -30,8 +34,15 @@ from qrpay.domain.credentials import credential_hash
 from qrpay.domain.ids import IdGenerator
 from qrpay.domain.qr.profiles import DEFAULT_REGISTRY, Scheme
 from qrpay.domain.qr.profiles import qrpay as qrpay_profile
+from qrpay.domain.settlement import BusinessDayRule, parse_cutoff
+from qrpay.domain.webhook_urls import UrlPolicy
 from qrpay.observability import logs
+from qrpay.services.audit import AuditTrail, KeyedSealer
+from qrpay.services.back_office import BackOffice
 from qrpay.services.context import Context
+from qrpay.services.webhook_secrets import WebhookSecrets
+from qrpay.services.webhooks import WebhookSettings
+from qrpay.workers.assembly import embedded_loops
 
 
 @dataclass
@@ -41,6 +52,7 @@ class Gateway:
     sessions: SessionStore
     ctx: Context
     api_state: ApiState
+    back_office: BackOffice | None = None
 
     async def aclose(self) -> None:
         await self.sessions.close()
@@ -81,7 +93,9 @@ def build(settings: Settings, *, seed: int | None = None) -> Gateway:
         await store.ping()
         await sessions.ping()
 
+    back_office = back_office_from_settings(settings, clock.now)
     api_state = ApiState(
+        back_office=back_office,
         ctx=ctx,
         tokens=sessions,
         operator_key_hash=credential_hash(settings.operator_key.get_secret_value(), pepper),
@@ -92,7 +106,26 @@ def build(settings: Settings, *, seed: int | None = None) -> Gateway:
             idempotency_ttl_s=settings.idempotency_ttl_s,
         ),
     )
-    return Gateway(settings, store, sessions, ctx, api_state)
+    return Gateway(settings, store, sessions, ctx, api_state, back_office)
+
+
+def back_office_from_settings(settings: Settings, now: Callable[[], datetime]) -> BackOffice:
+    """Webhook secrets from the key store, the URL policy, the audit trail, the business day."""
+    keys = keystore_from_settings(settings)
+    sealer = KeyedSealer(keys)
+    sealer.ensure_key()
+    urls = UrlPolicy(
+        require_https=not settings.demo,
+        allow_private_networks=settings.webhook_allow_private_networks,
+    )
+    webhooks = WebhookSettings(
+        WebhookSecrets(keys), urls, secret_overlap_s=settings.webhook_secret_overlap_s
+    )
+    audit = AuditTrail(JsonlAuditLog(settings.data_dir / AUDIT_FILE), sealer, now)
+    rule = BusinessDayRule(
+        settings.business_day_timezone, parse_cutoff(settings.business_day_cutoff)
+    )
+    return BackOffice(webhooks, audit, rule)
 
 
 def app_for(gateway: Gateway) -> FastAPI:
@@ -100,7 +133,9 @@ def app_for(gateway: Gateway) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await gateway.store.check_migrated()
         try:
-            yield
+            # Embedded mode relays events and delivers webhooks in the server process.
+            async with embedded_loops(gateway):
+                yield
         finally:
             await gateway.aclose()
 

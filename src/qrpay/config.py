@@ -79,6 +79,32 @@ class Settings(BaseSettings):
     pkcs11_module: str | None = Field(None, description="Path of the PKCS#11 module (.so).")
     pkcs11_token: str | None = Field(None, description="Label of the token holding the keys.")
     pkcs11_pin: SecretStr | None = Field(None, description="User PIN of that token.")
+    demo: bool = Field(
+        False, description="Demo mode (`qrpay serve --demo`): webhook URLs may use http."
+    )
+    webhook_allow_private_networks: bool = Field(
+        False,
+        description="Let webhook URLs reach loopback, private and link-local addresses.",
+    )
+    webhook_attempt_timeout_ms: int = Field(
+        10_000, ge=100, le=120_000, description="One webhook attempt, end to end."
+    )
+    webhook_response_bytes_max: int = Field(
+        64 * 1024, ge=0, le=1024 * 1024, description="Most of a webhook response body read."
+    )
+    webhook_retry_horizon_s: int = Field(
+        72 * 3600, ge=60, le=30 * 86_400, description="How long a failing delivery is retried."
+    )
+    webhook_secret_overlap_s: int = Field(
+        24 * 3600, ge=0, le=30 * 86_400, description="A rotated-out secret signs this long."
+    )
+    business_day_timezone: str = Field("UTC", description="IANA zone of the business day.")
+    business_day_cutoff: str = Field("00:00", description="Wall-clock end of a business day.")
+    worker_in_process: bool | None = Field(
+        None,
+        description="Run the relay and webhook loops inside `qrpay serve`; unset: only in "
+        "embedded mode (no QRPAY_DATABASE_URL).",
+    )
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
     log_json: bool = Field(True, description="JSON log lines (false: human-readable).")
 

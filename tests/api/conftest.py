@@ -27,11 +27,17 @@ from qrpay.adapters.session_store.factory import session_store_from_url
 from qrpay.adapters.session_store.memory import MemorySessionStore
 from qrpay.api.app import create_app
 from qrpay.api.state import ApiState, Limits
+from qrpay.domain.audit import Sha256Sealer
 from qrpay.domain.credentials import credential_hash
 from qrpay.domain.errors import Unavailable
+from qrpay.domain.settlement import BusinessDayRule
+from qrpay.services.audit import AuditTrail
+from qrpay.services.back_office import BackOffice
 from tests.databases import PostgresDatabase, sqlite_url
+from tests.fakes.audit import InMemoryAuditLog
 from tests.fakes.clock import FakeClock
 from tests.fakes.context import Harness, harness
+from tests.notifications import webhook_settings
 
 OPERATOR_KEY = "op_test_operator_key_0123456789"
 LIVE_POLL_S = 30.0
@@ -43,6 +49,7 @@ _keys = itertools.count()
 class ApiClient:
     http: httpx.AsyncClient
     h: Harness
+    audit: InMemoryAuditLog
 
     async def post(
         self, path: str, body: Any = None, *, key: str, idem: str | None = None
@@ -154,6 +161,7 @@ async def _redis_sessions(clock: FakeClock) -> SessionStore:
 
 
 async def _client(h: Harness, channels: SessionStore) -> AsyncIterator[ApiClient]:
+    audit = InMemoryAuditLog()
     state = ApiState(
         ctx=h.ctx,
         tokens=h.tokens,
@@ -161,8 +169,13 @@ async def _client(h: Harness, channels: SessionStore) -> AsyncIterator[ApiClient
         ready=_ready,
         limits=Limits(live_poll_s=LIVE_POLL_S),
         channels=channels,
+        back_office=BackOffice(
+            webhook_settings(),
+            AuditTrail(audit, Sha256Sealer(), h.clock.now),
+            BusinessDayRule("Asia/Bangkok"),
+        ),
     )
     app = create_app(state)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-        yield ApiClient(http, h)
+        yield ApiClient(http, h, audit)

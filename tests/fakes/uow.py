@@ -36,6 +36,12 @@ from qrpay.domain.payments import (
     Refund,
 )
 from qrpay.services.unit_of_work import AttemptLatency, HourlyVolume, PaymentFilter
+from tests.fakes.notifications import (
+    FakeBackOffice,
+    FakeEvents,
+    FakeWebhooks,
+    NotificationState,
+)
 
 
 @dataclass
@@ -53,6 +59,7 @@ class FakeState:
     events: list[PaymentEvent] = field(default_factory=list)
     cpm_tokens: dict[str, PaymentId] = field(default_factory=dict)
     idempotency: dict[tuple[str, str], IdempotencyRecord] = field(default_factory=dict)
+    notifications: NotificationState = field(default_factory=NotificationState)
 
 
 class _Repo:
@@ -299,6 +306,9 @@ class FakeUnitOfWork:
         self.checkouts = FakeCheckouts(self)
         self.payments = FakePayments(self)
         self.idempotency = FakeIdempotency(self)
+        self.events = FakeEvents(self)
+        self.webhooks = FakeWebhooks(self)
+        self.back_office = FakeBackOffice(self)
 
     async def __aenter__(self) -> Self:
         self.working = copy.deepcopy(self.committed)

@@ -18,7 +18,16 @@ from qrpay.api.middleware import BodyLimit, RequestContext
 from qrpay.api.problems import MEDIA_TYPE, problem_response
 from qrpay.api.rate_limit import RateLimit
 from qrpay.api.request_limits import HeaderLimit, JsonDepthLimit
-from qrpay.api.routes import health, merchant, operator, operator_payments, public, wallet
+from qrpay.api.routes import (
+    back_office,
+    health,
+    merchant,
+    notifications,
+    operator,
+    operator_payments,
+    public,
+    wallet,
+)
 from qrpay.api.state import ApiState
 from qrpay.domain.errors import QrpayError, RequestInvalid
 from qrpay.observability.logs import log
@@ -45,6 +54,8 @@ def create_app(
         merchant.router,
         wallet.router,
         public.router,
+        notifications.router,
+        back_office.router,
         health.router,
     )
     for router in routers:

@@ -88,6 +88,9 @@ STATUS: Final[dict[type[e.QrpayError], int]] = {
     e.AuditChainBroken: 503,
     e.AuditEntryUnreadable: 503,
     e.AuditAppendConflict: 503,
+    e.WebhookError: 422,
+    e.WebhookEndpointsFull: 409,
+    e.BackOfficeError: 422,
 }
 
 

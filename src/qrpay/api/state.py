@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from starlette.requests import Request
 
 from qrpay.api.rate_limit import RateLimits
+from qrpay.services.back_office import BackOffice
 from qrpay.services.checkout_status import StatusChannels
 from qrpay.services.context import Context
 from qrpay.services.payments import OneTimeTokens
@@ -41,6 +42,8 @@ class ApiState:
     """None: no rate limiting (tests of other behaviour); bootstrap always sets it."""
     channels: StatusChannels | None = None
     """Live checkout status (the session store); None: event streams poll only."""
+    back_office: BackOffice | None = None
+    """Webhooks, settlement and reconciliation; bootstrap always sets it."""
 
 
 def api_state(request: Request) -> ApiState:

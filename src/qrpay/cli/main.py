@@ -21,6 +21,9 @@ COMMANDS: dict[str, str] = {
     "keys": "qrpay.cli.keys:keys",
     "audit": "qrpay.cli.audit:audit",
     "sim": "qrpay.cli.sim:sim",
+    "worker": "qrpay.cli.worker:worker",
+    "settle": "qrpay.cli.back_office:settle",
+    "reconcile": "qrpay.cli.back_office:reconcile",
 }
 
 

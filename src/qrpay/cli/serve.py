@@ -53,6 +53,8 @@ def serve(
     if public_url or "QRPAY_PUBLIC_URL" not in os.environ:
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
         os.environ["QRPAY_PUBLIC_URL"] = public_url or f"http://{shown}:{port}"
+    if demo:
+        os.environ.setdefault("QRPAY_DEMO", "true")  # demo webhooks may use plain http
     settings = load_settings()
     asyncio.run(_prepare(settings, demo))
     if workers > 1 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:

@@ -72,10 +72,19 @@ Programmer errors are assertion failures and are never caught to be turned into 
     ├── CardError                       card.*
     │   ├── CardNumberInvalid           card.number_invalid
     │   └── CardTokenUnknown            card.token_unknown
-    └── AuditError                      audit.*
-        ├── AuditChainBroken            audit.chain_broken (``seq``, ``position``)
-        ├── AuditEntryUnreadable        audit.entry_unreadable (``position``)
-        └── AuditAppendConflict         audit.append_conflict
+    ├── AuditError                      audit.*
+    │   ├── AuditChainBroken            audit.chain_broken (``seq``, ``position``)
+    │   ├── AuditEntryUnreadable        audit.entry_unreadable (``position``)
+    │   └── AuditAppendConflict         audit.append_conflict
+    ├── WebhookError                    webhook.*
+    │   ├── WebhookUrlRefused           webhook.url_refused
+    │   ├── WebhookEventTypeUnknown     webhook.event_type_unknown
+    │   ├── WebhookEndpointsFull        webhook.endpoints_full
+    │   └── ReplayRangeInvalid          webhook.replay_range_invalid
+    └── BackOfficeError                 back_office.*
+        ├── ReportUnreadable            back_office.report_unreadable
+        ├── NetworkUnknown              back_office.network_unknown
+        └── BusinessDayInvalid          back_office.business_day_invalid
 
 Each class owns its code. Published codes are never renamed or reused. A message is written
 once, where the error is raised; the HTTP edge (``api/problems.py``) adds only a status.
@@ -543,3 +552,47 @@ class AuditAppendConflict(AuditError):
     """Another writer appended first; the caller re-reads the head and tries again."""
 
     code = "audit.append_conflict"
+
+
+class WebhookError(QrpayError):
+    code = "webhook.error"
+
+
+class WebhookUrlRefused(WebhookError):
+    """The URL is malformed, not https, or reaches an address the gateway must not call."""
+
+    code = "webhook.url_refused"
+
+
+class WebhookEventTypeUnknown(WebhookError):
+    code = "webhook.event_type_unknown"
+
+
+class WebhookEndpointsFull(WebhookError):
+    """The merchant has as many endpoints as one merchant may have."""
+
+    code = "webhook.endpoints_full"
+
+
+class ReplayRangeInvalid(WebhookError):
+    code = "webhook.replay_range_invalid"
+
+
+class BackOfficeError(QrpayError):
+    code = "back_office.error"
+
+
+class ReportUnreadable(BackOfficeError):
+    """A network's end-of-day report is not in that network's format."""
+
+    code = "back_office.report_unreadable"
+
+
+class NetworkUnknown(BackOfficeError):
+    code = "back_office.network_unknown"
+
+
+class BusinessDayInvalid(BackOfficeError):
+    """A date, time zone or cut-off that names no business day."""
+
+    code = "back_office.business_day_invalid"

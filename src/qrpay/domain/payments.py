@@ -70,6 +70,8 @@ class Attempt:
 class RefundStatus(StrEnum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+    PENDING = "pending"
+    """Sent to a network that has not answered yet (services/refunds.py settles it)."""
 
 
 @dataclass(frozen=True, slots=True)

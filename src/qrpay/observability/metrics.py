@@ -10,6 +10,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
     multiprocess,
@@ -29,6 +30,24 @@ LATENCY: Final = Histogram(
 PAYMENTS: Final = Counter(
     "qrpay_payments_total", "Payments by final status and source", ["status", "source"]
 )
+# Read from the database when /metrics is scraped (every instance shows the same number,
+# hence "max" across server workers); the deployment alarms on it.
+WEBHOOK_BACKLOG: Final = Gauge(
+    "qrpay_webhook_backlog",
+    "Webhook deliveries waiting (pending), read from the database",
+    multiprocess_mode="max",
+)
+WEBHOOK_ATTEMPTS: Final = Counter(
+    "qrpay_webhook_attempts_total",
+    "Webhook HTTP attempts by outcome (2xx, 4xx, no_answer)",
+    ["outcome"],
+)
+WEBHOOK_DELIVERIES: Final = Counter(
+    "qrpay_webhook_deliveries_total",
+    "Webhook deliveries ended, by status (succeeded, dead)",
+    ["status"],
+)
+EVENTS_PUBLISHED: Final = Counter("qrpay_events_published_total", "Events the relay published")
 
 
 def exposition() -> tuple[bytes, str]:

@@ -27,6 +27,7 @@ from qrpay.domain.errors import (
     QrpayError,
     RefundExceedsCaptured,
 )
+from qrpay.domain.events import EventType
 from qrpay.domain.ids import (
     AccountId,
     AttemptId,
@@ -54,6 +55,7 @@ from qrpay.domain.qr import cpm, reader
 from qrpay.domain.qr.profiles import Network, PaymentView, Scheme
 from qrpay.domain.routing import RouteDecision, candidates_for, choose_route
 from qrpay.observability.logs import bind, log
+from qrpay.services import events
 from qrpay.services.checkouts import get_checkout
 from qrpay.services.context import Context
 from qrpay.services.onboarding import require_merchant, require_wallet
@@ -161,6 +163,7 @@ async def pay_qr(ctx: Context, uow: UnitOfWork, cmd: PayQr) -> Payment:
     ):
         # Another payment took the checkout after we read it: the unit of work rolls back.
         raise CheckoutAlreadyPaid(f"checkout {target.checkout.id} is already paid")
+    await events.checkout_completed(ctx, uow, target.checkout, payment.id)
     return payment
 
 
@@ -230,6 +233,7 @@ async def refund(ctx: Context, uow: UnitOfWork, cmd: RefundPayment) -> tuple[Pay
     # What the store holds, not what this request read: a racing refund may have moved it.
     stored = await uow.payments.get(payment.id)
     assert stored is not None
+    await events.payment_refunded(ctx, uow, stored, record)
     return stored, record
 
 
@@ -401,6 +405,7 @@ async def _execute(
     ]
     for kind, data in timeline:
         await uow.payments.add_event(PaymentEvent(payment.id, kind, data, now))
+    await events.emit(ctx, uow, EventType.PAYMENT_SUCCEEDED, payment)
 
 
 def _request(

@@ -30,6 +30,11 @@ from qrpay.domain.ids import (
 from qrpay.domain.ledger import Account, Transfer
 from qrpay.domain.merchants import Merchant, Store, Terminal, Wallet
 from qrpay.domain.payments import Payment, PaymentEvent, PaymentStatus, Refund
+from qrpay.services.notification_ports import (
+    BackOfficeRepository,
+    EventRepository,
+    WebhookRepository,
+)
 
 PAGE_SIZE_MAX = 100
 """The most items a caller may ask for in one page."""
@@ -201,6 +206,12 @@ class UnitOfWork(Protocol):
     def payments(self) -> PaymentRepository: ...
     @property
     def idempotency(self) -> IdempotencyRepository: ...
+    @property
+    def events(self) -> EventRepository: ...
+    @property
+    def webhooks(self) -> WebhookRepository: ...
+    @property
+    def back_office(self) -> BackOfficeRepository: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -305,3 +305,103 @@ idempotency_records = Table(
     Column("response_body", LargeBinary, nullable=True),
     Index(None, "expires_at"),
 )
+
+# --- merchant notifications (revision 0003_notifications) --------------------------------
+# The outbox: one row per event, written in the transaction of the change it describes.
+# ``position`` is given by the relay, one relay at a time, so positions follow the order in
+# which events became visible; ``GET /v1/events`` pages by it and never skips a late commit.
+events = Table(
+    "events",
+    metadata,
+    Column(
+        "seq",
+        BigInteger().with_variant(Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    _id("id", nullable=False, unique=True),
+    _id("merchant_id", ForeignKey("merchants.id"), nullable=False),
+    _code("type"),
+    _id("object_id", nullable=False),
+    Column("data", JsonText, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("position", BigInteger, nullable=True, unique=True),
+    Column("relayed_at", UtcDateTime, nullable=True),
+    Index(None, "merchant_id", "position"),
+)
+
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    _id("id", primary_key=True),
+    _id("merchant_id", ForeignKey("merchants.id"), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("event_types", JsonText, nullable=False),
+    Column("description", Text, nullable=True),
+    _code("status"),
+    Column("disabled_reason", String(CODE_CHARS_MAX), nullable=True),
+    Column("disabled_at", UtcDateTime, nullable=True),
+    Column("last_success_at", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    CheckConstraint("status IN ('enabled', 'disabled', 'deleted')", name="status_known"),
+    Index(None, "merchant_id"),
+)
+
+# No secret is stored: each is derived from the key store's ``webhooks`` key (its version
+# here) and the endpoint's id and generation; see services/webhook_secrets.py.
+webhook_secrets = Table(
+    "webhook_secrets",
+    metadata,
+    _id("endpoint_id", ForeignKey("webhook_endpoints.id"), primary_key=True),
+    Column("generation", Integer, primary_key=True, autoincrement=False),
+    Column("key_version", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=True),
+    CheckConstraint("generation >= 1", name="generation_positive"),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    _id("id", primary_key=True),
+    _id("event_id", ForeignKey("events.id"), nullable=False),
+    _id("endpoint_id", ForeignKey("webhook_endpoints.id"), nullable=False),
+    _id("merchant_id", ForeignKey("merchants.id"), nullable=False),
+    _code("origin"),
+    _code("status"),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("first_attempt_at", UtcDateTime, nullable=True),
+    Column("last_attempt_at", UtcDateTime, nullable=True),
+    Column("last_status_code", Integer, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("completed_at", UtcDateTime, nullable=True),
+    Column("dead_reason", String(CODE_CHARS_MAX), nullable=True),
+    # The lease: a worker owns a claimed delivery until ``locked_until``; a worker that
+    # dies leaves a lease that simply runs out, and the delivery is claimed again.
+    Column("locked_until", UtcDateTime, nullable=True),
+    Column("locked_by", String(ID_CHARS_MAX), nullable=True),
+    CheckConstraint("status IN ('pending', 'succeeded', 'dead')", name="status_known"),
+    CheckConstraint("attempts >= 0", name="attempts_nonnegative"),
+    CheckConstraint(
+        "(status = 'pending') = (next_attempt_at IS NOT NULL)", name="pending_has_next_attempt"
+    ),
+    Index(None, "status", "next_attempt_at"),
+    Index(None, "merchant_id", "status", "id"),
+    Index(None, "event_id"),
+    Index(None, "endpoint_id", "status"),
+)
+
+webhook_attempts = Table(
+    "webhook_attempts",
+    metadata,
+    _id("delivery_id", ForeignKey("webhook_deliveries.id"), primary_key=True),
+    Column("number", Integer, primary_key=True, autoincrement=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("duration_ms", Integer, nullable=False),
+    Column("status_code", Integer, nullable=True),
+    Column("error", Text, nullable=True),
+    _id("worker", nullable=False),
+)

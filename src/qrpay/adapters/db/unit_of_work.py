@@ -16,14 +16,17 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from qrpay.adapters.db.back_office import SqlBackOfficeRepository
 from qrpay.adapters.db.checkouts import SqlCheckoutRepository
 from qrpay.adapters.db.connection import Db, translate
 from qrpay.adapters.db.credentials import SqlCredentialRepository
+from qrpay.adapters.db.events import SqlEventRepository
 from qrpay.adapters.db.idempotency import SqlIdempotencyRepository
 from qrpay.adapters.db.ledger import SqlLedgerRepository
 from qrpay.adapters.db.merchants import SqlMerchantRepository
 from qrpay.adapters.db.payments import SqlPaymentRepository
 from qrpay.adapters.db.wallets import SqlWalletRepository
+from qrpay.adapters.db.webhooks import SqlWebhookRepository
 from qrpay.domain.errors import Unavailable
 
 
@@ -35,6 +38,9 @@ class SqlUnitOfWork:
     checkouts: SqlCheckoutRepository
     payments: SqlPaymentRepository
     idempotency: SqlIdempotencyRepository
+    events: SqlEventRepository
+    webhooks: SqlWebhookRepository
+    back_office: SqlBackOfficeRepository
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -63,6 +69,9 @@ class SqlUnitOfWork:
         self.checkouts = SqlCheckoutRepository(db)
         self.payments = SqlPaymentRepository(db)
         self.idempotency = SqlIdempotencyRepository(db)
+        self.events = SqlEventRepository(db)
+        self.webhooks = SqlWebhookRepository(db)
+        self.back_office = SqlBackOfficeRepository(db)
         return self
 
     async def __aexit__(

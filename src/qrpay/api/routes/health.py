@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from qrpay.api.state import ApiState, api_state
 from qrpay.observability import metrics
+from qrpay.services.metrics_refresh import refresh_backlog
 
 router = APIRouter(tags=["health"])
 
@@ -25,6 +26,7 @@ async def readyz(state: ApiState = Depends(api_state)) -> dict[str, str]:
 
 
 @router.get("/metrics", response_class=Response)
-async def prometheus() -> Response:
+async def prometheus(state: ApiState = Depends(api_state)) -> Response:
+    await refresh_backlog(state)
     body, media_type = metrics.exposition()
     return Response(body, media_type=media_type)

@@ -1,0 +1,1 @@
+"""Webhook delivery over HTTP: address checks at resolve and connect time, and the sender."""
