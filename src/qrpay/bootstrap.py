@@ -104,6 +104,7 @@ def build(settings: Settings, *, seed: int | None = None) -> Gateway:
         limits=Limits(
             request_body_bytes_max=settings.request_body_bytes_max,
             idempotency_ttl_s=settings.idempotency_ttl_s,
+            live_poll_s=settings.live_poll_s,
         ),
     )
     return Gateway(settings, store, sessions, ctx, api_state, back_office)

@@ -62,6 +62,9 @@ class Settings(BaseSettings):
         description="Comma-separated addresses or CIDRs of proxies whose X-Forwarded-For "
         "is believed; empty: it never is.",
     )
+    live_poll_s: float = Field(
+        1.0, gt=0, le=60, description="How often a live checkout stream re-reads, seconds."
+    )
     cpm_token_ttl_s: int = Field(60, ge=10, le=600, description="Consumer-presented code life.")
     idempotency_ttl_s: int = Field(24 * 3600, ge=3600, description="How long keys replay.")
     keystore_backend: Literal["software", "pkcs11"] = Field(
